@@ -15,13 +15,13 @@ import (
 // Error codes. Every error that leaves a service carries one of these so that
 // transports can map it (to an HTTP status, an exit code) without guessing.
 const (
-	ECONFLICT       = "conflict"       // the action conflicts with the current state
-	EINTERNAL       = "internal"       // a fault in Lantern or a dependency
-	EINVALID        = "invalid"        // the input failed validation
-	ENOTFOUND       = "not_found"      // the thing asked for does not exist
-	EUNAUTHORIZED   = "unauthorized"   // the caller is not signed in
-	EFORBIDDEN      = "forbidden"      // the caller may not do this
-	EUNAVAILABLE    = "unavailable"    // a dependency is not reachable right now
+	ECONFLICT       = "conflict"        // the action conflicts with the current state
+	EINTERNAL       = "internal"        // a fault in Lantern or a dependency
+	EINVALID        = "invalid"         // the input failed validation
+	ENOTFOUND       = "not_found"       // the thing asked for does not exist
+	EUNAUTHORIZED   = "unauthorized"    // the caller is not signed in
+	EFORBIDDEN      = "forbidden"       // the caller may not do this
+	EUNAVAILABLE    = "unavailable"     // a dependency is not reachable right now
 	ENOTIMPLEMENTED = "not_implemented" // the capability is not available in this build
 )
 

@@ -1,0 +1,13 @@
+package web
+
+import "net/http"
+
+// routes registers every route the server answers. Each UI or API route is
+// listed here, once, with its method.
+func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("GET /{$}", s.handleStatus)
+	mux.HandleFunc("/", s.notFound)
+}

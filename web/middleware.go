@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
 )
 
 // secureHeaders sets the headers every response carries: no framing, no
@@ -107,4 +106,3 @@ func (m *httpMetrics) instrument(next http.Handler) http.Handler {
 		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	})
 }
-

@@ -26,6 +26,7 @@ type Rejection struct {
 	ID         int64     `json:"id"`
 	Source     string    `json:"source"` // the file or API source it came from
 	Kind       string    `json:"kind"`
+	Format     string    `json:"format"` // "jsonl", or "csv:" and the mapping profile's name
 	Line       int       `json:"line"`
 	Field      string    `json:"field,omitempty"`
 	Reason     string    `json:"reason"`
@@ -42,6 +43,9 @@ func (r *Rejection) Validate() error {
 	}
 	if err := ValidateToken("kind", r.Kind); err != nil {
 		return err
+	}
+	if r.Format == "" {
+		return FieldErrorf("format", "format is required")
 	}
 	if r.Line < 0 {
 		return FieldErrorf("line", "line is negative")

@@ -1,0 +1,67 @@
+// Package storetest is the contract every lantern.Store adapter must meet: one
+// suite of tests that the SQLite adapter runs always and the PostgreSQL adapter
+// runs against a real server, so that both behave the same to their callers.
+//
+// The suite pins down what the service interfaces in the root package leave to
+// the implementation:
+//
+//   - Times come back in UTC, truncated to the microsecond.
+//   - Lists are ordered by the byte order of their IDs.
+//   - An Offset or Limit below zero is EINVALID.
+//   - Flags and phone hashes come back sorted and unique; an empty set comes
+//     back as nil.
+//   - Involvements come back ordered by At, PersonID and Part; assignments by
+//     At, StaffID and Kind.
+//   - A status change recorded twice is kept once; when changes share an
+//     instant, the one recorded last wins. A status change dated before
+//     the incident opened is EINVALID. Reopening an incident through
+//     UpsertIncidents records the reopening at the store's clock, since an
+//     Incident carries no reopening time.
+//   - OnDuty is true when a working shift (duty, training, court) covers the
+//     instant and no leave or sickness does: an absence booked over a rostered
+//     shift wins. A member of staff the store does not know is not on duty.
+//   - Not-found messages name incidents but not people or staff.
+//   - Close may be called more than once, and Ping after Close is EUNAVAILABLE.
+package storetest
+
+import (
+	"testing"
+
+	"lantern"
+)
+
+// Opener returns a fresh, empty, migrated store for one test, and registers
+// with t whatever cleanup the store needs (at least a call to Close).
+type Opener = func(t *testing.T) lantern.Store
+
+// Run runs the whole contract suite. Every subtest calls open for a store of
+// its own, and most run in parallel, so open must be safe to call from
+// several goroutines at once.
+func Run(t *testing.T, open Opener) {
+	t.Run("Ping", func(t *testing.T) { t.Parallel(); testPing(t, open) })
+	t.Run("Staff", func(t *testing.T) { t.Parallel(); testStaff(t, open) })
+	t.Run("Person", func(t *testing.T) { t.Parallel(); testPerson(t, open) })
+	t.Run("Incident", func(t *testing.T) { t.Parallel(); testIncident(t, open) })
+	t.Run("Involvement", func(t *testing.T) { t.Parallel(); testInvolvement(t, open) })
+	t.Run("Assignment", func(t *testing.T) { t.Parallel(); testAssignment(t, open) })
+	t.Run("StatusHistory", func(t *testing.T) { t.Parallel(); testStatusHistory(t, open) })
+	t.Run("Roster", func(t *testing.T) { t.Parallel(); testRoster(t, open) })
+	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, open) })
+}
+
+func testPing(t *testing.T, open Opener) {
+	t.Run("Open", func(t *testing.T) {
+		t.Parallel()
+		if err := open(t).Ping(t.Context()); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+	})
+	t.Run("AfterClose", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		wantCode(t, s.Ping(t.Context()), lantern.EUNAVAILABLE)
+	})
+}

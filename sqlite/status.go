@@ -1,0 +1,85 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"lantern"
+)
+
+// SetIncidentStatus records change in the incident's status history and, unless
+// it is older than the latest change already recorded, applies it: closing
+// sets ClosedAt to change.At, reopening clears it, and a change to the status
+// the incident already has alters nothing. A change recorded twice is kept
+// once, as the later recording. It returns EINVALID for an invalid change or one dated before the
+// incident opened, and ENOTFOUND if the incident is unknown.
+func (db *DB) SetIncidentStatus(ctx context.Context, change *lantern.StatusChange) error {
+	if err := change.Validate(); err != nil {
+		return err
+	}
+	now := db.timestamp()
+	return db.update(ctx, "set incident status", func(tx *sql.Tx) error {
+		return setIncidentStatus(ctx, tx, change, now)
+	})
+}
+
+// IncidentOpenAt reports whether the incident was open at t according to its
+// status history: the latest change at or before t decides, and of changes at
+// one instant the one recorded last. It returns ENOTFOUND if the incident is
+// unknown.
+func (db *DB) IncidentOpenAt(ctx context.Context, incidentID string, t time.Time) (bool, error) {
+	var open bool
+	err := db.view(ctx, "incident open at", func(tx *sql.Tx) error {
+		if _, err := findIncident(ctx, tx, incidentID); err != nil {
+			return err
+		}
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM incident_status_changes
+			WHERE incident_id = ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT 1`,
+			incidentID, micros(t)).Scan(&status)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		open = status == lantern.StatusOpen
+		return err
+	})
+	return open, err
+}
+
+func setIncidentStatus(ctx context.Context, tx *sql.Tx, c *lantern.StatusChange, now time.Time) error {
+	inc, err := findIncident(ctx, tx, c.IncidentID)
+	if err != nil {
+		return err
+	}
+	if c.At.Before(inc.OpenedAt) {
+		return lantern.FieldErrorf("at", "at is before the incident opened")
+	}
+	var latest sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT max(at) FROM incident_status_changes WHERE incident_id = ?`, c.IncidentID).Scan(&latest)
+	if err != nil {
+		return err
+	}
+	if err := recordStatus(ctx, tx, c.IncidentID, c.Status, c.At); err != nil {
+		return err
+	}
+	if latest.Valid && micros(c.At) < latest.Int64 || c.Status == inc.Status {
+		return nil
+	}
+	var closedAt any
+	if c.Status == lantern.StatusClosed {
+		closedAt = micros(c.At)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE incidents SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
+		c.Status, closedAt, micros(now), c.IncidentID)
+	return err
+}
+
+// recordStatus adds a change to an incident's status history. A change
+// already there is replaced by a new recording, which takes the next seq and
+// so wins among the changes at its instant, as the change just applied must.
+func recordStatus(ctx context.Context, tx *sql.Tx, id, status string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO incident_status_changes (incident_id, status, at) VALUES (?, ?, ?)`,
+		id, status, micros(at))
+	return err
+}

@@ -1,0 +1,215 @@
+package ingest
+
+import "time"
+
+// scanObject checks that line is one JSON object and stores the span of the
+// last value of each key that index knows in vals (a later duplicate wins, as
+// in encoding/json). A syntax error is reported before an unknown key, and of
+// several unknown keys the least is named, so that errors do not depend on
+// the order of keys.
+func (d *Decoder) scanObject(line []byte, index func([]byte) int, vals []span) error {
+	s := &d.sc
+	s.reset(line)
+	s.ws()
+	if s.i >= len(line) || line[s.i] != '{' {
+		if _, ok := s.value(0); ok {
+			if s.ws(); s.i == len(line) {
+				return invalid(reasonNotObject)
+			}
+			return syntaxError("", s.i, "unexpected text after the value")
+		}
+		return syntaxError("", s.errPos, s.what())
+	}
+	s.i++
+	s.ws()
+	unknown, hasUnknown := "", false
+	if s.i < len(line) && line[s.i] == '}' {
+		s.i++
+	} else {
+		for {
+			if s.i >= len(line) || line[s.i] != '"' {
+				s.failAt(s.i, "expected a key")
+				return syntaxError("", s.errPos, s.what())
+			}
+			ks, ok := s.str()
+			if !ok {
+				return syntaxError("", s.errPos, s.what())
+			}
+			key := line[ks.start:ks.end]
+			if ks.esc {
+				d.scratch = appendUnescaped(d.scratch[:0], key)
+				key = d.scratch
+			}
+			idx := index(key)
+			s.ws()
+			if s.i >= len(line) || line[s.i] != ':' {
+				s.failAt(s.i, "expected ':'")
+				return syntaxError(string(key), s.errPos, s.what())
+			}
+			s.i++
+			s.ws()
+			v, ok := s.value(1)
+			if !ok {
+				return syntaxError(string(key), s.errPos, s.what())
+			}
+			if idx >= 0 {
+				vals[idx] = v
+			} else if k := string(key); !hasUnknown || k < unknown {
+				unknown, hasUnknown = k, true
+			}
+			s.ws()
+			if s.i < len(line) && line[s.i] == ',' {
+				s.i++
+				s.ws()
+				continue
+			}
+			if s.i < len(line) && line[s.i] == '}' {
+				s.i++
+				break
+			}
+			s.failAt(s.i, "expected ',' or '}'")
+			return syntaxError("", s.errPos, s.what())
+		}
+	}
+	if s.ws(); s.i != len(line) {
+		return syntaxError("", s.i, "unexpected text after the object")
+	}
+	if hasUnknown {
+		return unknownKey(unknown)
+	}
+	return nil
+}
+
+func (s *scanner) what() string {
+	if s.err == "" {
+		return "unexpected end of line"
+	}
+	return s.err
+}
+
+// fastFields converts the values scanObject found. It keeps the first error
+// and then does nothing, so a decoder can convert every field in order and
+// check once.
+type fastFields struct {
+	d    *Decoder
+	line []byte
+	str  string // the whole line as one string: unescaped values are substrings of it
+	err  error
+}
+
+func (f *fastFields) fail(err error) {
+	if f.err == nil {
+		f.err = err
+	}
+}
+
+// string returns a string value; null and absence give "".
+func (f *fastFields) string(key string, v span) string {
+	if f.err != nil {
+		return ""
+	}
+	switch v.kind {
+	case valAbsent, valNull:
+		return ""
+	case valString:
+		if !v.esc {
+			return f.str[v.start:v.end]
+		}
+		f.d.scratch = appendUnescaped(f.d.scratch[:0], f.line[v.start:v.end])
+		return string(f.d.scratch)
+	}
+	f.fail(typeError(key, "a string"))
+	return ""
+}
+
+// time returns a timestamp; null, absence and "" give the zero time.
+func (f *fastFields) time(key string, v span) time.Time {
+	s := f.string(key, v)
+	if f.err != nil || s == "" {
+		return time.Time{}
+	}
+	t, err := parseTime(key, s)
+	if err != nil {
+		f.fail(err)
+	}
+	return t
+}
+
+// list returns an array of strings, appended to dst; a null element is "".
+// null, absence and an empty array give nil.
+func (f *fastFields) list(key string, v span, dst []string) []string {
+	if f.err != nil {
+		return nil
+	}
+	switch v.kind {
+	case valAbsent, valNull:
+		return nil
+	case valArray:
+	default:
+		f.fail(typeError(key, "a list of strings"))
+		return nil
+	}
+	s := scanner{b: f.line[:v.end], i: v.start + 1}
+	for {
+		s.ws()
+		if s.b[s.i] == ']' {
+			break
+		}
+		e, _ := s.value(2) // already checked by scanObject
+		switch e.kind {
+		case valNull:
+			dst = append(dst, "")
+		case valString:
+			dst = append(dst, f.string(key, e))
+		default:
+			f.fail(typeError(key, "a list of strings"))
+			return nil
+		}
+		s.ws()
+		if s.b[s.i] == ',' {
+			s.i++
+		}
+	}
+	if len(dst) == 0 {
+		return nil
+	}
+	return dst
+}
+
+// int returns a whole number; null and absence give 0. A number with a
+// fraction or exponent is a type error; one beyond int64 is reported as out
+// of range by outOfRange.
+func (f *fastFields) int(key string, v span, outOfRange func() error) int64 {
+	if f.err != nil {
+		return 0
+	}
+	switch v.kind {
+	case valAbsent, valNull:
+		return 0
+	case valNumber:
+	default:
+		f.fail(typeError(key, "a whole number"))
+		return 0
+	}
+	b := f.line[v.start:v.end]
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			f.fail(typeError(key, "a whole number"))
+			return 0
+		}
+		if n > (1<<63-1-9)/10 {
+			f.fail(outOfRange())
+			return 0
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n
+}

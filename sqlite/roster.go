@@ -61,10 +61,11 @@ func (db *DB) AddShifts(ctx context.Context, shifts ...*lantern.Shift) error {
 func (db *DB) OnDuty(ctx context.Context, staffID string, t time.Time) (bool, error) {
 	var on bool
 	err := db.read.QueryRowContext(ctx, `SELECT
-		EXISTS (SELECT 1 FROM shifts WHERE staff_id = ?1 AND kind IN ('duty', 'training', 'court')
+		EXISTS (SELECT 1 FROM shifts WHERE staff_id = ?1 AND kind IN (?3, ?4, ?5)
 			AND start_at <= ?2 AND end_at > ?2)
-		AND NOT EXISTS (SELECT 1 FROM shifts WHERE staff_id = ?1 AND kind IN ('leave', 'sick')
-			AND start_at <= ?2 AND end_at > ?2)`, staffID, micros(t)).Scan(&on)
+		AND NOT EXISTS (SELECT 1 FROM shifts WHERE staff_id = ?1 AND kind IN (?6, ?7)
+			AND start_at <= ?2 AND end_at > ?2)`, staffID, micros(t),
+		lantern.ShiftDuty, lantern.ShiftTraining, lantern.ShiftCourt, lantern.ShiftLeave, lantern.ShiftSick).Scan(&on)
 	if err != nil {
 		return false, wrap("on duty", err)
 	}

@@ -16,6 +16,7 @@ type Decoder struct {
 	sc      scanner
 	scratch []byte // decoded escapes and keys
 	canon   []byte // canonical JSON for content hashes
+	e164    [maxPhoneInput + 1]byte
 }
 
 // NewDecoder returns a Decoder for lines of kind. phones hashes clear
@@ -54,8 +55,7 @@ func (d *Decoder) hashNumber(field, label, raw string) (string, error) {
 	if d.phones == nil {
 		return "", lantern.FieldErrorf(field, "%s is a clear number but no phone hash key is configured", label)
 	}
-	var buf [maxPhoneInput + 1]byte
-	e164, reason := normalizePhone(buf[:0], raw)
+	e164, reason := normalizePhone(d.e164[:0], raw)
 	if reason != "" {
 		return "", lantern.FieldErrorf(field, "%s is not a phone number: it %s", label, reason)
 	}

@@ -110,6 +110,9 @@ func safeField(key string) string {
 // echo, so that errors from the domain's Validate methods follow the same
 // rules as this package's own.
 func sanitize(err error) error {
+	if err == nil {
+		return nil
+	}
 	var e *lantern.Error
 	if !errors.As(err, &e) || !strings.Contains(e.Message, `"`) {
 		return err

@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -90,19 +92,28 @@ func (s *scanner) value(depth int) (span, bool) {
 	return s.fail(s.i, "unexpected character")
 }
 
-// str scans a string; s.b[s.i] is its opening quote. The loop's first test
-// is the common case of a plain character.
+// str scans a string; s.b[s.i] is its opening quote. Plain text is skipped
+// eight bytes at a time.
 func (s *scanner) str() (span, bool) {
 	b := s.b
 	start := s.i + 1
 	esc := false
-	for i := start; i < len(b); {
-		c := b[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
+	i := start
+	for {
+		for i+8 <= len(b) {
+			if m := special8(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
 		}
-		switch c {
+		for i < len(b) && b[i] >= 0x20 && b[i] != '"' && b[i] != '\\' {
+			i++
+		}
+		if i >= len(b) {
+			return s.failAt(i, "")
+		}
+		switch b[i] {
 		case '"':
 			s.i = i + 1
 			return span{kind: valString, esc: esc, start: start, end: i}, true
@@ -131,7 +142,6 @@ func (s *scanner) str() (span, bool) {
 			return s.fail(i, "control character in a string")
 		}
 	}
-	return s.failAt(len(b), "")
 }
 
 // number scans a number with JSON's grammar:
@@ -312,4 +322,23 @@ func appendUnescaped(dst, src []byte) []byte {
 		i += 2
 	}
 	return dst
+}
+
+// SWAR constants: a byte of ones and of high bits in every lane.
+const (
+	lanes01 = 0x0101010101010101
+	lanes80 = 0x8080808080808080
+)
+
+// special8 returns a mask with the high bit set in the lane of the first
+// byte of x (little-endian) that is a quote, a backslash or a control
+// character, and possibly in later lanes; 0 when there is none. Each test is
+// the classic "has a zero byte" trick, which is exact up to the first match.
+func special8(x uint64) uint64 {
+	quote := x ^ (lanes01 * '"')
+	backslash := x ^ (lanes01 * '\\')
+	found := (quote - lanes01) &^ quote
+	found |= (backslash - lanes01) &^ backslash
+	found |= (x - lanes01*0x20) &^ x
+	return found & lanes80
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +42,15 @@ func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := lantern.ErrorCode(err); got != code {
 		t.Fatalf("error code = %q, want %q (error: %v)", got, code, err)
+	}
+}
+
+// wantNoID fails the test if err's message names id: messages reach logs,
+// and the identifiers of people and staff are personal data.
+func wantNoID(t *testing.T, err error, id string) {
+	t.Helper()
+	if msg := lantern.ErrorMessage(err); strings.Contains(msg, id) {
+		t.Errorf("error message %q names %q", msg, id)
 	}
 }
 

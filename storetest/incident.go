@@ -53,6 +53,9 @@ func testIncidentRoundTrip(t *testing.T, open Opener) {
 			got, err := s.FindIncidentByID(t.Context(), want.ID)
 			must(t, err)
 			sameIncident(t, got, want)
+			if !tt.incident.UpdatedAt.Equal(got.UpdatedAt) {
+				t.Errorf("UpsertIncidents set UpdatedAt %s, stored %s", tt.incident.UpdatedAt, got.UpdatedAt)
+			}
 
 			list, n, err := s.FindIncidents(t.Context(), lantern.IncidentFilter{})
 			must(t, err)

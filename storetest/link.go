@@ -90,6 +90,7 @@ func testInvolvement(t *testing.T, open Opener) {
 				tt.bad,
 			)
 			wantCode(t, err, tt.code)
+			wantNoID(t, err, "P9")
 			sameLinks(t, s, "I1", nil, nil)
 			sameLinks(t, s, "I2", nil, nil)
 		})
@@ -100,6 +101,8 @@ func testAssignment(t *testing.T, open Opener) {
 	t.Run("AddAndFind", func(t *testing.T) {
 		t.Parallel()
 		s := openWithLinks(t, open)
+		must(t, s.AddAssignments(t.Context()))
+		sameLinks(t, s, "I1", nil, nil)
 		must(t, s.AddAssignments(t.Context(),
 			assignment("I1", "S2", lantern.AssignmentAttended, hour(1), nil),
 			assignment("I1", "S1", lantern.AssignmentAssigned, fine(hour(2)), ptr(fine(hour(9)))),
@@ -162,6 +165,7 @@ func testAssignment(t *testing.T, open Opener) {
 				tt.bad,
 			)
 			wantCode(t, err, tt.code)
+			wantNoID(t, err, "S9")
 			sameLinks(t, s, "I1", nil, []*lantern.Assignment{assignment("I1", "S2", lantern.AssignmentAssigned, hour(1), nil)})
 			sameLinks(t, s, "I2", nil, nil)
 		})

@@ -17,6 +17,7 @@ func testPerson(t *testing.T, open Opener) {
 		must(t, s.UpsertPersons(t.Context(), newPerson("P1")))
 		_, err := s.FindPersonByID(t.Context(), "P2")
 		wantCode(t, err, lantern.ENOTFOUND)
+		wantNoID(t, err, "P2")
 	})
 	t.Run("EmptyBatch", func(t *testing.T) {
 		t.Parallel()
@@ -59,6 +60,9 @@ func testPersonRoundTrip(t *testing.T, open Opener) {
 			got, err := s.FindPersonByID(t.Context(), want.ID)
 			must(t, err)
 			samePerson(t, got, want)
+			if !tt.person.UpdatedAt.Equal(got.UpdatedAt) {
+				t.Errorf("UpsertPersons set UpdatedAt %s, stored %s", tt.person.UpdatedAt, got.UpdatedAt)
+			}
 
 			list, n, err := s.FindPersons(t.Context(), lantern.PersonFilter{})
 			must(t, err)

@@ -94,6 +94,7 @@ func testRoster(t *testing.T, open Opener) {
 				tt.bad,
 			)
 			wantCode(t, err, tt.code)
+			wantNoID(t, err, "S9")
 			sameShifts(t, s, before)
 		})
 	}

@@ -18,6 +18,7 @@ func testStaff(t *testing.T, open Opener) {
 		must(t, s.UpsertStaff(t.Context(), newStaff("S1")))
 		_, err := s.FindStaffByID(t.Context(), "S2")
 		wantCode(t, err, lantern.ENOTFOUND)
+		wantNoID(t, err, "S2")
 	})
 	t.Run("EmptyBatch", func(t *testing.T) {
 		t.Parallel()
@@ -56,6 +57,9 @@ func testStaffRoundTrip(t *testing.T, open Opener) {
 			got, err := s.FindStaffByID(t.Context(), want.ID)
 			must(t, err)
 			sameStaff(t, got, want)
+			if !tt.staff.UpdatedAt.Equal(got.UpdatedAt) {
+				t.Errorf("UpsertStaff set UpdatedAt %s, stored %s", tt.staff.UpdatedAt, got.UpdatedAt)
+			}
 
 			list, n, err := s.FindStaff(t.Context(), lantern.StaffFilter{})
 			must(t, err)

@@ -9,9 +9,13 @@
 //   - Lists are ordered by the byte order of their IDs.
 //   - An Offset or Limit below zero is EINVALID.
 //   - Flags and phone hashes come back sorted and unique; an empty set comes
-//     back as nil.
+//     back as nil, and so do an incident's links when it has none.
 //   - Involvements come back ordered by At, PersonID and Part; assignments by
 //     At, StaffID and Kind.
+//   - Within one batch the last record with a key wins; an involvement
+//     recorded again keeps its first At.
+//   - Shifts are ordered by staff, start and kind; a From/To range matches
+//     the shifts that overlap [From, To).
 //   - A status change recorded twice is kept once; when changes share an
 //     instant, the one recorded last wins. A status change dated before
 //     the incident opened is EINVALID. Reopening an incident through
@@ -20,7 +24,10 @@
 //   - OnDuty is true when a working shift (duty, training, court) covers the
 //     instant and no leave or sickness does: an absence booked over a rostered
 //     shift wins. A member of staff the store does not know is not on duty.
-//   - Not-found messages name incidents but not people or staff.
+//   - Upserts set UpdatedAt, from the store's clock, on the records passed in
+//     as well as in the store.
+//   - Error messages may name incidents but never people or staff: they reach
+//     logs, and those identifiers are personal data.
 //   - Close may be called more than once, and Ping after Close is EUNAVAILABLE.
 package storetest
 

@@ -167,7 +167,10 @@ func (db *DB) view(ctx context.Context, op string, fn func(pgx.Tx) error) error 
 	if err := fn(tx); err != nil {
 		return wrap(op, err)
 	}
-	return tx.Commit(ctx)
+	if err := tx.Commit(ctx); err != nil {
+		return wrap(op+": commit", err)
+	}
+	return nil
 }
 
 // wrap adds op to err and, where the server's error has a meaning in the

@@ -86,12 +86,17 @@ func TestOpenErrors(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	garbage := filepath.Join(dir, "garbage.db")
+	if err := os.WriteFile(garbage, []byte(strings.Repeat("not a database ", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		path string
 		code string
 	}{
 		{"ParentIsFile", filepath.Join(file, "lantern.db"), lantern.EINTERNAL},
+		{"NotADatabase", garbage, lantern.EINTERNAL},
 		{"NoSuchDirectory", filepath.Join(dir, "missing", "lantern.db"), lantern.EINTERNAL},
 		{"Empty", "", lantern.EINVALID},
 		{"Memory", ":memory:", lantern.EINVALID},

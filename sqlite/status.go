@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"lantern"
@@ -38,7 +39,7 @@ func (db *DB) IncidentOpenAt(ctx context.Context, incidentID string, t time.Time
 		err := tx.QueryRowContext(ctx, `SELECT status FROM incident_status_changes
 			WHERE incident_id = ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT 1`,
 			incidentID, micros(t)).Scan(&status)
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		open = status == lantern.StatusOpen

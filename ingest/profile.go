@@ -71,7 +71,10 @@ func LoadProfile(r io.Reader, name string) (*Profile, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, yamlError(name, err)
 	}
-	l := &profileLoader{name: name, p: &Profile{name: name, delimiter: ',', header: true, listSep: ";"}}
+	l := &profileLoader{name: name, p: &Profile{
+		name: name, delimiter: ',', header: true, listSep: ";",
+		timeFormats: map[string][]string{}, values: map[string]map[string]string{}, constants: map[string]string{},
+	}}
 	if err := l.load(&doc); err != nil {
 		return nil, err
 	}
@@ -301,7 +304,6 @@ func (l *profileLoader) loadConstants(n *yaml.Node) error {
 	if err != nil {
 		return err
 	}
-	l.p.constants = map[string]string{}
 	for _, kv := range pairs {
 		k, v := kv[0], kv[1]
 		f, err := l.field(k, "constants")
@@ -328,7 +330,6 @@ func (l *profileLoader) loadTimeFormats(n *yaml.Node) error {
 	if err != nil {
 		return err
 	}
-	l.p.timeFormats = map[string][]string{}
 	for _, kv := range pairs {
 		k, v := kv[0], kv[1]
 		f, err := l.field(k, "time_formats")
@@ -365,11 +366,11 @@ var layoutProbe = time.Date(2001, 2, 3, 16, 5, 6, 0, time.UTC)
 func (l *profileLoader) checkLayout(n *yaml.Node, f field, layout string) error {
 	switch {
 	case strings.Contains(layout, "MST"):
-		return l.errf(n, "time format %s uses a zone abbreviation, which is ambiguous: use an offset (-07:00) or set zone", echo(layout))
+		return l.errf(n, "time format %q uses a zone abbreviation, which is ambiguous: use an offset (-07:00) or set zone", layout)
 	case layoutProbe.Format(layout) == layout:
-		return l.errf(n, "time format %s has no Go layout elements: write the reference time, as in 02/01/2006 15:04:05", echo(layout))
+		return l.errf(n, "time format %q has no Go layout elements: write the reference time, as in 02/01/2006 15:04:05", layout)
 	case !layoutHasZone(layout) && l.p.zone == nil && !(f.typ == typeDate && !layoutHasClock(layout)):
-		return l.errf(n, "time format %s for %s has no zone offset: set zone", echo(layout), f.name)
+		return l.errf(n, "time format %q for %s has no zone offset: set zone", layout, f.name)
 	}
 	return nil
 }
@@ -379,7 +380,6 @@ func (l *profileLoader) loadValues(n *yaml.Node) error {
 	if err != nil {
 		return err
 	}
-	l.p.values = map[string]map[string]string{}
 	for _, kv := range pairs {
 		k, v := kv[0], kv[1]
 		f, err := l.field(k, "values")

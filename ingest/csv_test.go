@@ -244,10 +244,10 @@ constants: {device: handset, direction: outbound, kind: call, duration_s: "60"}
 func TestInZone(t *testing.T) {
 	p := loadProfile(t, "kind: shift\nzone: America/New_York\ncolumns: {staff_id: 1, kind: 2, start: 3, end: 4}\nheader: false\n")
 	for in, want := range map[string]string{
-		"2024-03-10 02:30:00": "2024-03-10T07:30:00Z", // in the gap: read with EST
-		"2024-11-03 01:30:00": "2024-11-03T05:30:00Z", // twice: the first, EDT
-		"2024-07-01 12:00:00": "2024-07-01T16:00:00Z",
-		"2024-01-01 12:00:00": "2024-01-01T17:00:00Z",
+		"2024-03-10 02:30:00":       "2024-03-10T07:30:00Z", // in the gap: read with EST
+		"2024-11-03 01:30:00":       "2024-11-03T05:30:00Z", // twice: the first, EDT
+		"2024-07-01 12:00:00":       "2024-07-01T16:00:00Z",
+		"2024-01-01 12:00:00":       "2024-01-01T17:00:00Z",
 		"2024-07-01T12:00:00+02:00": "2024-07-01T10:00:00Z",
 	} {
 		got, err := p.parseTime(field{name: "start", typ: typeTime}, in)

@@ -1,6 +1,9 @@
 package ingest
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // scanObject checks that line is one JSON object and stores the span of the
 // last value of each key that index knows in vals (a later duplicate wins, as
@@ -178,7 +181,7 @@ func (f *fastFields) list(key string, v span, dst []string) []string {
 
 // int returns a whole number; null and absence give 0. A number with a
 // fraction or exponent is a type error; one beyond int64 is reported as out
-// of range by outOfRange.
+// of range is reported by outOfRange.
 func (f *fastFields) int(key string, v span, outOfRange func() error) int64 {
 	if f.err != nil {
 		return 0
@@ -192,20 +195,25 @@ func (f *fastFields) int(key string, v span, outOfRange func() error) int64 {
 		return 0
 	}
 	b := f.line[v.start:v.end]
+	for _, c := range b {
+		if c == '.' || c == 'e' || c == 'E' {
+			f.fail(typeError(key, "a whole number"))
+			return 0
+		}
+	}
+	if len(b) > 18 { // may not fit: let strconv decide, as the reference does
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil {
+			f.fail(outOfRange())
+		}
+		return n
+	}
 	neg := b[0] == '-'
 	if neg {
 		b = b[1:]
 	}
 	var n int64
 	for _, c := range b {
-		if c < '0' || c > '9' {
-			f.fail(typeError(key, "a whole number"))
-			return 0
-		}
-		if n > (1<<63-1-9)/10 {
-			f.fail(outOfRange())
-			return 0
-		}
 		n = n*10 + int64(c-'0')
 	}
 	if neg {

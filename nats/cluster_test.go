@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"lantern"
 	"lantern/nats"
 	"lantern/nats/natstest"
 )
@@ -34,6 +35,18 @@ func TestExternalStandalone(t *testing.T) {
 	}
 	if got := readAll(t, l.JetStream(), "EXT", 1); got[0] != "a" {
 		t.Fatalf("read back %q", got)
+	}
+}
+
+func TestExternalReplicasBeyondServer(t *testing.T) {
+	url := natstest.StartServer(t)
+	start := time.Now()
+	_, err := nats.Open(t.Context(), nats.Config{URL: url, Replicas: 3})
+	if lantern.ErrorCode(err) != lantern.EINVALID {
+		t.Fatalf("R3 on a standalone server: err = %v, want EINVALID", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s to reject", d)
 	}
 }
 
@@ -100,7 +113,9 @@ func TestClusterFailover(t *testing.T) {
 	}
 
 	start := time.Now()
-	deadline := start.Add(20 * time.Second)
+	// A message in flight to the dying leader is never acknowledged, so a
+	// try can take the whole ack timeout.
+	deadline := start.Add(nats.DefaultAckTimeout + 10*time.Second)
 	for try := 1; ; try++ {
 		dups, err := l.PublishBatch(t.Context(), batch("f", 100, 100))
 		if err == nil {

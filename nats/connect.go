@@ -15,8 +15,10 @@ import (
 
 // Bounds on publishing; see PublishBatch.
 const (
-	publishAckTimeout = 30 * time.Second // an unacknowledged publish fails after this
-	publishMaxPending = 8192             // async publishes in flight per connection
+	// publishMaxPending is how many async publishes may await their ack on
+	// the connection. With SyncAlways each one is an fsync, so it also
+	// bounds how long the last of them waits: about 1024 fsyncs.
+	publishMaxPending = 1024
 
 	// A message nobody answers is resent every publishRetryWait, up to
 	// publishRetryAttempts times: about 10 s, longer than a stream leader
@@ -70,7 +72,7 @@ func (l *Log) connect(ctx context.Context) error {
 	}
 	js, err := jetstream.New(nc,
 		jetstream.WithPublishAsyncMaxPending(publishMaxPending),
-		jetstream.WithPublishAsyncTimeout(publishAckTimeout),
+		jetstream.WithPublishAsyncTimeout(l.cfg.AckTimeout),
 	)
 	if err != nil {
 		nc.Close()

@@ -32,6 +32,7 @@ const (
 	DefaultStreamName      = "LANTERN"
 	DefaultSubject         = "lantern.>"
 	DefaultDuplicateWindow = 2 * time.Minute
+	DefaultAckTimeout      = 15 * time.Second
 )
 
 // Bounds on the slow steps of Open and Close. Open also honours its context.
@@ -88,9 +89,16 @@ type Config struct {
 	// a re-published message; default 2m.
 	DuplicateWindow time.Duration
 
+	// AckTimeout is how long a published message may wait for the server's
+	// acknowledgement before PublishBatch counts it as failed; default 15s.
+	// Raise it for SyncAlways on slow disks: a message can queue behind up
+	// to 1024 others, each needing an fsync.
+	AckTimeout time.Duration
+
 	// ConnectOptions are extra nats.go options for the connection, such as
 	// TLS or a credentials file for an external cluster. Open's own options
-	// (name, timeouts, handlers) come first, so these may override them.
+	// (name, timeouts, handlers) come first, so these may override them;
+	// overriding ClosedHandler makes Close wait its full drain timeout.
 	ConnectOptions []natsgo.Option
 }
 
@@ -117,6 +125,11 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.DuplicateWindow = DefaultDuplicateWindow
 	} else if cfg.DuplicateWindow < 0 {
 		return cfg, lantern.FieldErrorf("DuplicateWindow", "duplicate window may not be negative")
+	}
+	if cfg.AckTimeout == 0 {
+		cfg.AckTimeout = DefaultAckTimeout
+	} else if cfg.AckTimeout < 0 {
+		return cfg, lantern.FieldErrorf("AckTimeout", "ack timeout may not be negative")
 	}
 	if cfg.URL == "" {
 		if cfg.DataDir == "" {
@@ -207,14 +220,31 @@ func (l *Log) serverDesc() string {
 	return "embedded at " + l.clientURL
 }
 
-// errCodeNoPeers is JetStream's "no suitable peers for placement": a 400 that
-// a cluster also gives while it has not yet heard from all its members.
-const errCodeNoPeers jetstream.ErrorCode = 10005
+// JetStream API error codes that the HTTP-like status alone misclassifies.
+const (
+	// "no suitable peers for placement": a 400 that a cluster also gives
+	// while it has not yet heard from all its members.
+	errCodeNoPeers jetstream.ErrorCode = 10005
+	// "replicas > 1 not supported in non-clustered mode": a 500 that no
+	// amount of waiting fixes.
+	errCodeReplicasNotSupported jetstream.ErrorCode = 10074
+)
+
+// transient reports whether a JetStream API error may go away by itself.
+func transient(e *jetstream.APIError) bool {
+	switch e.ErrorCode {
+	case errCodeNoPeers:
+		return true
+	case errCodeReplicasNotSupported:
+		return false
+	}
+	return e.Code < 400 || e.Code >= 500
+}
 
 // setupStream creates or updates the stream. Right after a cluster starts, its
 // JetStream may refuse requests or lack peers for a moment, so such failures
-// are retried until streamSetupTimeout; any other 4xx answer (a configuration
-// the server rejects) fails at once with EINVALID.
+// are retried until streamSetupTimeout; a configuration the server rejects
+// fails at once with EINVALID.
 func (l *Log) setupStream(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, streamSetupTimeout)
 	defer cancel()
@@ -234,7 +264,7 @@ func (l *Log) setupStream(ctx context.Context) error {
 			return nil
 		}
 		var apiErr *jetstream.APIError
-		if errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.ErrorCode != errCodeNoPeers {
+		if errors.As(err, &apiErr) && !transient(apiErr) {
 			return fmt.Errorf("create stream %s: %w", l.cfg.StreamName,
 				codeError(lantern.EINVALID, err, "the event log server rejected stream %s: %s", l.cfg.StreamName, apiErr.Description))
 		}

@@ -43,7 +43,8 @@ type Msg struct {
 //
 // If any message fails, PublishBatch still waits for the others, then
 // returns an error saying how many failed, wrapping the first cause:
-// EUNAVAILABLE (disconnected, no answer in time) or EINVALID (a message over
+// EUNAVAILABLE (disconnected, or no ack within Config.AckTimeout, as when
+// a stream leader dies with the message in flight) or EINVALID (a message over
 // the server's maximum payload). dups then counts only the acknowledged
 // ones. Part of the batch may have been stored; re-publishing the whole batch
 // with the same IDs within the duplicate window is safe, since stored ones
@@ -65,7 +66,7 @@ func (l *Log) PublishBatch(ctx context.Context, msgs []Msg) (dups int, err error
 	opts := []jetstream.PublishOpt{
 		// A batch larger than the in-flight limit waits for room rather
 		// than failing, as long as the server keeps acknowledging.
-		jetstream.WithStallWait(publishAckTimeout),
+		jetstream.WithStallWait(l.cfg.AckTimeout),
 		// "No responders" means the stream is between leaders (or not yet
 		// subscribed on a cluster); nothing was stored, so resending is
 		// safe. Ride out an election rather than fail the batch.

@@ -118,13 +118,12 @@ func testStaffInvalid(t *testing.T, open Opener) {
 		{"StartDateTooEarly", func(s *lantern.Staff) { s.StartDate = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC) }, "start_date"},
 		{"LeftBeforeStart", func(s *lantern.Staff) { s.LeftDate = ptr(s.StartDate.Add(-time.Microsecond)) }, "left_date"},
 	}
+	// A rejected batch must leave the store as it was, so the cases share one.
+	s := open(t)
+	before := newStaff("S0")
+	must(t, s.UpsertStaff(t.Context(), before))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := open(t)
-			before := newStaff("S0")
-			must(t, s.UpsertStaff(t.Context(), before))
-
 			bad := newStaff("S3")
 			tt.change(bad)
 			changed := fullStaff("S0")

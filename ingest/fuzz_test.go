@@ -94,7 +94,9 @@ func FuzzDecodeAccess(f *testing.F) { fuzzDecoder(f, KindAccess, goodAccess) }
 func FuzzDecodeComms(f *testing.F) {
 	fuzzDecoder(f, KindComms, goodComms, set(set(goodComms, "number", "-"), "number_hash", `"`+testHasherHash("+447700900123")+`"`))
 }
-func FuzzDecodeStaff(f *testing.F)  { fuzzDecoder(f, KindStaff, goodStaff, set(goodStaff, "record_id", `"r1"`)) }
+func FuzzDecodeStaff(f *testing.F) {
+	fuzzDecoder(f, KindStaff, goodStaff, set(goodStaff, "record_id", `"r1"`))
+}
 func FuzzDecodePerson(f *testing.F) { fuzzDecoder(f, KindPerson, goodPerson) }
 func FuzzDecodeIncident(f *testing.F) {
 	fuzzDecoder(f, KindIncident, goodIncident, set(set(goodIncident, "status", `"closed"`), "closed_at", `"2024-03-01T10:00:00Z"`))

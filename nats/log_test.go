@@ -129,7 +129,7 @@ func TestEmbeddedDurableAcrossRestart(t *testing.T) {
 
 func TestPublishBatchLargerThanInFlightLimit(t *testing.T) {
 	l := openEmbedded(t, nats.Config{})
-	const n = 20000
+	const n = 5000 // several times the 1024 acks allowed in flight
 	msgs := make([]nats.Msg, n)
 	for i := range msgs {
 		msgs[i] = nats.Msg{Subject: "lantern.bulk", Data: []byte("x")}

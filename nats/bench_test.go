@@ -32,8 +32,8 @@ func BenchmarkPublishBatch(b *testing.B) {
 				for i := range msgs {
 					msgs[i].ID = strconv.Itoa(batches*batchSize + i)
 				}
-				if dups, err := l.PublishBatch(b.Context(), msgs); err != nil || dups != 0 {
-					b.Fatalf("PublishBatch = %d, %v", dups, err)
+				if acks, err := l.PublishBatch(b.Context(), msgs); err != nil || nats.Dups(acks) != 0 {
+					b.Fatalf("PublishBatch = %d, %v", nats.Dups(acks), err)
 				}
 				batches++
 			}

@@ -30,8 +30,8 @@ func TestExternalStandalone(t *testing.T) {
 		t.Errorf("ClientURL = %q, want %q", l.ClientURL(), url)
 	}
 	msgs := []nats.Msg{{Subject: "ext.a", ID: "1", Data: []byte("a")}, {Subject: "ext.b", ID: "1", Data: []byte("b")}}
-	if dups, err := l.PublishBatch(t.Context(), msgs); err != nil || dups != 1 {
-		t.Fatalf("PublishBatch = %d, %v; want 1, nil", dups, err)
+	if acks, err := l.PublishBatch(t.Context(), msgs); err != nil || nats.Dups(acks) != 1 {
+		t.Fatalf("PublishBatch = %d, %v; want 1, nil", nats.Dups(acks), err)
 	}
 	if got := readAll(t, l.JetStream(), "EXT", 1); got[0] != "a" {
 		t.Fatalf("read back %q", got)
@@ -63,8 +63,8 @@ func TestCluster(t *testing.T) {
 	if err := l.Ready(t.Context()); err != nil {
 		t.Fatalf("Ready: %v", err)
 	}
-	if dups, err := l.PublishBatch(t.Context(), batch("r", 0, 50)); err != nil || dups != 0 {
-		t.Fatalf("PublishBatch = %d, %v", dups, err)
+	if acks, err := l.PublishBatch(t.Context(), batch("r", 0, 50)); err != nil || nats.Dups(acks) != 0 {
+		t.Fatalf("PublishBatch = %d, %v", nats.Dups(acks), err)
 	}
 	// Batch order holds unless a publish had to be retried, which a busy
 	// machine can cause by forcing a new stream leader election.
@@ -117,9 +117,9 @@ func TestClusterFailover(t *testing.T) {
 	// try can take the whole ack timeout.
 	deadline := start.Add(nats.DefaultAckTimeout + 10*time.Second)
 	for try := 1; ; try++ {
-		dups, err := l.PublishBatch(t.Context(), batch("f", 100, 100))
+		acks, err := l.PublishBatch(t.Context(), batch("f", 100, 100))
 		if err == nil {
-			t.Logf("stored after stopping leader %s: try %d, %d duplicates, %s", leader, try, dups, time.Since(start).Round(time.Millisecond))
+			t.Logf("stored after stopping leader %s: try %d, %d duplicates, %s", leader, try, nats.Dups(acks), time.Since(start).Round(time.Millisecond))
 			break
 		}
 		if time.Now().After(deadline) {

@@ -102,12 +102,12 @@ func TestEmbeddedDurableAcrossRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	if dups, err := l.PublishBatch(ctx, batch("e", 0, 10)); err != nil || dups != 0 {
-		t.Fatalf("PublishBatch = %d, %v; want 0, nil", dups, err)
+	if acks, err := l.PublishBatch(ctx, batch("e", 0, 10)); err != nil || nats.Dups(acks) != 0 {
+		t.Fatalf("PublishBatch = %d, %v; want 0, nil", nats.Dups(acks), err)
 	}
 	// Three IDs already stored plus two new ones.
-	if dups, err := l.PublishBatch(ctx, batch("e", 7, 5)); err != nil || dups != 3 {
-		t.Fatalf("PublishBatch with repeats = %d, %v; want 3, nil", dups, err)
+	if acks, err := l.PublishBatch(ctx, batch("e", 7, 5)); err != nil || nats.Dups(acks) != 3 {
+		t.Fatalf("PublishBatch with repeats = %d, %v; want 3, nil", nats.Dups(acks), err)
 	}
 	if got := readAll(t, l.JetStream(), l.Stream(), 12); !equal(got, wantPayloads(0, 12)) {
 		t.Fatalf("read back %q", got)
@@ -121,8 +121,8 @@ func TestEmbeddedDurableAcrossRestart(t *testing.T) {
 		t.Fatalf("after restart read back %q", got)
 	}
 	// The duplicate window is rebuilt from the stored messages on restart.
-	if dups, err := l2.PublishBatch(ctx, batch("e", 11, 2)); err != nil || dups != 1 {
-		t.Fatalf("PublishBatch after restart = %d, %v; want 1, nil", dups, err)
+	if acks, err := l2.PublishBatch(ctx, batch("e", 11, 2)); err != nil || nats.Dups(acks) != 1 {
+		t.Fatalf("PublishBatch after restart = %d, %v; want 1, nil", nats.Dups(acks), err)
 	}
 	readAll(t, l2.JetStream(), l2.Stream(), 13)
 }
@@ -134,8 +134,8 @@ func TestPublishBatchLargerThanInFlightLimit(t *testing.T) {
 	for i := range msgs {
 		msgs[i] = nats.Msg{Subject: "lantern.bulk", Data: []byte("x")}
 	}
-	if dups, err := l.PublishBatch(t.Context(), msgs); err != nil || dups != 0 {
-		t.Fatalf("PublishBatch = %d, %v", dups, err)
+	if acks, err := l.PublishBatch(t.Context(), msgs); err != nil || nats.Dups(acks) != 0 {
+		t.Fatalf("PublishBatch = %d, %v", nats.Dups(acks), err)
 	}
 	s, err := l.JetStream().Stream(t.Context(), l.Stream())
 	if err != nil {
@@ -149,8 +149,8 @@ func TestPublishBatchLargerThanInFlightLimit(t *testing.T) {
 func TestPublishBatchErrors(t *testing.T) {
 	l := openEmbedded(t, nats.Config{})
 	ctx := t.Context()
-	if dups, err := l.PublishBatch(ctx, nil); err != nil || dups != 0 {
-		t.Errorf("empty batch = %d, %v", dups, err)
+	if acks, err := l.PublishBatch(ctx, nil); err != nil || nats.Dups(acks) != 0 {
+		t.Errorf("empty batch = %d, %v", nats.Dups(acks), err)
 	}
 	_, err := l.PublishBatch(ctx, []nats.Msg{{Subject: "lantern.a"}, {Data: []byte("x")}})
 	if lantern.ErrorCode(err) != lantern.EINVALID {

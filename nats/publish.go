@@ -31,10 +31,10 @@ type Msg struct {
 // message is stored (for the embedded server with SyncAlways, fsynced; for a
 // replicated stream, on a quorum of replicas).
 //
-// It returns dups, the number of messages the server reported as duplicates
-// of an ID already in the stream (acknowledged but not stored again), so the
-// caller can count accepted events as len(msgs) - dups. An empty batch
-// returns (0, nil).
+// It returns one Ack per message, in order: its stream sequence, and whether
+// the server reported it as a duplicate of an ID already in the stream
+// (acknowledged but not stored again), so the caller can count accepted
+// events as len(msgs) - Dups(acks). An empty batch returns (nil, nil).
 //
 // The stream holds the batch in batch order unless a message had to be
 // resent: when a cluster's stream is between leaders, messages nobody
@@ -45,24 +45,25 @@ type Msg struct {
 // returns an error saying how many failed, wrapping the first cause:
 // EUNAVAILABLE (disconnected, or no ack within Config.AckTimeout, as when
 // a stream leader dies with the message in flight) or EINVALID (a message over
-// the server's maximum payload). dups then counts only the acknowledged
-// ones. Part of the batch may have been stored; re-publishing the whole batch
+// the server's maximum payload). Only the acknowledged messages then have
+// Stored set. Part of the batch may have been stored; re-publishing the whole batch
 // with the same IDs within the duplicate window is safe, since stored ones
 // come back as duplicates, but a message without an ID would be stored
 // twice. A subject the stream does not capture (or an empty one, or one with
 // wildcards) fails the whole batch with EINVALID before anything is sent. If
 // ctx ends first, PublishBatch returns ctx's error without waiting further.
-func (l *Log) PublishBatch(ctx context.Context, msgs []Msg) (dups int, err error) {
+func (l *Log) PublishBatch(ctx context.Context, msgs []Msg) (acks []Ack, err error) {
 	for i := range msgs {
 		if !l.captures(msgs[i].Subject) {
 			// The subject itself is not quoted: it may carry a staff id.
-			return 0, lantern.FieldErrorf("Subject", "message %d of the batch does not have a literal subject under %s",
+			return nil, lantern.FieldErrorf("Subject", "message %d of the batch does not have a literal subject under %s",
 				i, strings.Join(l.cfg.Subjects, ", "))
 		}
 	}
 	if len(msgs) == 0 {
-		return 0, nil
+		return nil, nil
 	}
+	acks = make([]Ack, len(msgs))
 	opts := []jetstream.PublishOpt{
 		// A batch larger than the in-flight limit waits for room rather
 		// than failing, as long as the server keeps acknowledging.
@@ -78,7 +79,7 @@ func (l *Log) PublishBatch(ctx context.Context, msgs []Msg) (dups int, err error
 	var sendErr error
 	for i := range msgs {
 		if err := ctx.Err(); err != nil {
-			return 0, fmt.Errorf("publish batch: %w", err)
+			return acks, fmt.Errorf("publish batch: %w", err)
 		}
 		m := &natsgo.Msg{Subject: msgs[i].Subject, Data: msgs[i].Data}
 		if msgs[i].ID != "" {
@@ -94,21 +95,19 @@ func (l *Log) PublishBatch(ctx context.Context, msgs []Msg) (dups int, err error
 
 	failed := len(msgs) - len(futures)
 	firstErr := sendErr
-	// Wait for every future, even after a failure, so that dups is right and
+	// Wait for every future, even after a failure, so that every Ack is right and
 	// nothing sent is left unaccounted for when we return.
-	for _, f := range futures {
+	for i, f := range futures {
 		select {
 		case ack := <-f.Ok():
-			if ack.Duplicate {
-				dups++
-			}
+			acks[i] = Ack{Stored: true, Seq: ack.Sequence, Duplicate: ack.Duplicate}
 		case err := <-f.Err():
 			failed++
 			if firstErr == nil {
 				firstErr = err
 			}
 		case <-ctx.Done():
-			return dups, fmt.Errorf("publish batch: %w", ctx.Err())
+			return acks, fmt.Errorf("publish batch: %w", ctx.Err())
 		}
 	}
 	if failed > 0 {
@@ -116,10 +115,28 @@ func (l *Log) PublishBatch(ctx context.Context, msgs []Msg) (dups int, err error
 		if errors.Is(firstErr, natsgo.ErrMaxPayload) {
 			code = lantern.EINVALID
 		}
-		return dups, fmt.Errorf("publish batch: %w", codeError(code, firstErr,
+		return acks, fmt.Errorf("publish batch: %w", codeError(code, firstErr,
 			"%d of %d messages were not stored in the event log", failed, len(msgs)))
 	}
-	return dups, nil
+	return acks, nil
+}
+
+// Ack is the log's answer to one published message.
+type Ack struct {
+	Stored    bool   // the log holds the message (false if it failed)
+	Seq       uint64 // its stream sequence; for a duplicate, the original's
+	Duplicate bool   // an earlier message with the same ID was already stored
+}
+
+// Dups counts the duplicates among acks.
+func Dups(acks []Ack) int {
+	n := 0
+	for _, a := range acks {
+		if a.Duplicate {
+			n++
+		}
+	}
+	return n
 }
 
 // captures reports whether subject is a valid literal subject that one of the

@@ -114,6 +114,19 @@ func TestIncidentValidate(t *testing.T) {
 	checkValidation(t, "bad status", mod(func(i *lantern.Incident) { i.Status = "pending" }), "status")
 	checkValidation(t, "bad type", mod(func(i *lantern.Incident) { i.Type = "" }), "type")
 	checkValidation(t, "no opened", mod(func(i *lantern.Incident) { i.OpenedAt = time.Time{} }), "opened_at")
+	checkValidation(t, "reopened later", mod(func(i *lantern.Incident) { i.StatusAt = t1 }), "")
+	checkValidation(t, "status before opening", mod(func(i *lantern.Incident) { i.StatusAt = t0.Add(-time.Hour) }), "status_at")
+	checkValidation(t, "closed status_at differs", mod(func(i *lantern.Incident) {
+		i.Status, i.ClosedAt, i.StatusAt = lantern.StatusClosed, ptr(t1), t1.Add(time.Hour)
+	}), "status_at")
+
+	open := valid()
+	open.Validate()
+	closed := mod(func(i *lantern.Incident) { i.Status, i.ClosedAt = lantern.StatusClosed, ptr(t1) })
+	closed.Validate()
+	if !open.StatusAt.Equal(t0) || !closed.StatusAt.Equal(t1) {
+		t.Errorf("StatusAt defaults: open %s, closed %s", open.StatusAt, closed.StatusAt)
+	}
 }
 
 func TestLinksValidate(t *testing.T) {

@@ -52,7 +52,12 @@ type Incident struct {
 	Status   string     `json:"status"`
 	OpenedAt time.Time  `json:"opened_at"`
 	ClosedAt *time.Time `json:"closed_at,omitempty"` // set while Status is closed
-	Area     string     `json:"area,omitempty"`
+	// StatusAt is when the current status took effect: the opening, the
+	// closing, or a reopening. Validate fills it from OpenedAt or ClosedAt
+	// when it is zero. Stores record it in the status history, so a replay
+	// of the same records gives the same history.
+	StatusAt time.Time `json:"status_at"`
+	Area     string    `json:"area,omitempty"`
 
 	// Involvements and Assignments are filled by FindIncidentByID.
 	Involvements []*Involvement `json:"involvements,omitempty"`
@@ -61,7 +66,8 @@ type Incident struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Validate returns an EINVALID *Error naming the first field at fault.
+// Validate returns an EINVALID *Error naming the first field at fault. It
+// fills a zero StatusAt from OpenedAt (open) or ClosedAt (closed).
 func (i *Incident) Validate() error {
 	if err := ValidateID("id", i.ID); err != nil {
 		return err
@@ -82,6 +88,18 @@ func (i *Incident) Validate() error {
 		return FieldErrorf("closed_at", "closed_at must be empty when status is open")
 	case i.ClosedAt != nil && i.ClosedAt.Before(i.OpenedAt):
 		return FieldErrorf("closed_at", "closed_at is before opened_at")
+	}
+	if i.StatusAt.IsZero() {
+		i.StatusAt = i.OpenedAt
+		if i.ClosedAt != nil {
+			i.StatusAt = *i.ClosedAt
+		}
+	}
+	switch {
+	case i.StatusAt.Before(i.OpenedAt):
+		return FieldErrorf("status_at", "status_at is before opened_at")
+	case i.ClosedAt != nil && !i.StatusAt.Equal(*i.ClosedAt):
+		return FieldErrorf("status_at", "status_at of a closed incident must equal closed_at")
 	}
 	if i.Area != "" {
 		if err := ValidateID("area", i.Area); err != nil {
@@ -184,7 +202,9 @@ type IncidentService interface {
 	// involvements or assignments, and the total number that match.
 	FindIncidents(ctx context.Context, filter IncidentFilter) ([]*Incident, int, error)
 	// UpsertIncidents validates and inserts or replaces incidents by ID. A new
-	// incident, or a change of status, is recorded in the status history.
+	// incident, or a change of status, is recorded in the status history at
+	// StatusAt; a record whose StatusAt is older than the latest change in
+	// the history updates the other fields but not the current status.
 	UpsertIncidents(ctx context.Context, incidents ...*Incident) error
 	// AddInvolvements records people's parts in incidents; recording the same
 	// (incident, person, part) again is a no-op. ENOTFOUND if an incident or

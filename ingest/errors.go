@@ -137,3 +137,13 @@ func sanitize(err error) error {
 	}
 	return &lantern.Error{Code: e.Code, Field: e.Field, Message: b.String()}
 }
+
+// renameField reports a domain field under the name the input format gives
+// it.
+func renameField(err error, from, to string) error {
+	var e *lantern.Error
+	if !errors.As(err, &e) || e.Field != from {
+		return err
+	}
+	return &lantern.Error{Code: e.Code, Field: to, Message: strings.ReplaceAll(e.Message, from, to)}
+}

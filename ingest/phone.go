@@ -18,7 +18,7 @@ const maxPhoneInput = 64
 //     write them: "447700900123".
 //
 // Spaces, tabs, '-', '.', '/' and brackets are ignored. A UK number must have
-// 7 to 10 digits after the country code; any number 8 to 15 digits in all, and
+// 7 to 10 digits after the country code, the first of them not 0; any number 8 to 15 digits in all, and
 // a country code that does not start with 0. Letters, other characters, an
 // empty string and numbers of the wrong length are an EINVALID *lantern.Error
 // with Field "phone" whose message never repeats the number.
@@ -89,6 +89,8 @@ func normalizePhone(dst []byte, s string) ([]byte, string) {
 			nsn = nsn[1:]
 		}
 		switch {
+		case len(nsn) > 0 && nsn[0] == '0':
+			return dst, "is not a UK number: it has 0 twice after +44"
 		case len(nsn) < 7:
 			return dst, "is too short"
 		case len(nsn) > 10:

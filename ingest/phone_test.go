@@ -50,6 +50,8 @@ func TestNormalizePhone(t *testing.T) {
 		{"+1 234", "too short"},
 		{"7700900123", "no country code"},
 		{"+0 7700 900123", "country code starting with 0"},
+		{"+4400000000", "0 twice after +44"},
+		{"+44 0 07700 900123", "0 twice after +44"},
 		{"0007700900123", "country code starting with 0"},
 		{"07700+900123", "'+' that is not at the start"},
 		{"++447700900123", "'+' that is not at the start"},

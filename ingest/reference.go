@@ -144,29 +144,23 @@ func decodeIncident(o *object) (*Record, error) {
 		OpenedAt: o.time("opened_at"),
 		ClosedAt: o.optTime("closed_at"),
 		Area:     o.string("area"),
+		StatusAt: o.time("time"),
 	}
-	at := o.time("time")
 	if o.err != nil {
 		return nil, o.err
 	}
-	if err := inc.Validate(); err != nil {
-		return nil, sanitize(err)
-	}
-	switch {
-	case !at.IsZero():
-		if err := lantern.ValidateTime("time", at); err != nil {
+	if !inc.StatusAt.IsZero() {
+		if err := lantern.ValidateTime("time", inc.StatusAt); err != nil {
 			return nil, err
 		}
-		if at.Before(inc.OpenedAt) {
-			return nil, lantern.FieldErrorf("time", "time is before opened_at")
-		}
-	case inc.Status == lantern.StatusClosed:
-		at = *inc.ClosedAt
-	default:
-		at = inc.OpenedAt
 	}
-	inc.UpdatedAt = at
-	return &Record{Kind: KindIncident, Time: at, Incident: inc}, nil
+	// Validate fills a zero StatusAt from opened_at or closed_at; its
+	// status_at is this format's time.
+	if err := inc.Validate(); err != nil {
+		return nil, renameField(sanitize(err), "status_at", "time")
+	}
+	inc.UpdatedAt = inc.StatusAt
+	return &Record{Kind: KindIncident, Time: inc.StatusAt, Incident: inc}, nil
 }
 
 func decodeInvolvement(o *object) (*Record, error) {

@@ -123,11 +123,11 @@ func repeatList(item string, n int) string {
 func TestDecodeIncident(t *testing.T) {
 	g := goodIncident
 	r := mustDecode(t, KindIncident, g)
-	if r.Time != r.Incident.OpenedAt || r.Incident.UpdatedAt != r.Time {
+	if r.Time != r.Incident.OpenedAt || r.Incident.UpdatedAt != r.Time || r.Incident.StatusAt != r.Time {
 		t.Fatalf("open incident time: %s", dump(r))
 	}
 	closed := mustDecode(t, KindIncident, set(set(g, "status", `"closed"`), "closed_at", `"2024-03-01T10:00:00Z"`))
-	if closed.Time != *closed.Incident.ClosedAt {
+	if closed.Time != *closed.Incident.ClosedAt || closed.Incident.StatusAt != closed.Time {
 		t.Fatalf("closed incident time: %s", dump(closed))
 	}
 	runCases(t, KindIncident, []decodeCase{
@@ -142,7 +142,10 @@ func TestDecodeIncident(t *testing.T) {
 		{name: "closed without closed_at", line: set(g, "status", `"closed"`), field: "closed_at", reason: "required when status is closed"},
 		{name: "open with closed_at", line: set(g, "closed_at", `"2024-03-01T10:00:00Z"`), field: "closed_at", reason: "must be empty"},
 		{name: "closed before opened", line: set(set(g, "status", `"closed"`), "closed_at", `"2024-01-01T10:00:00Z"`), field: "closed_at", reason: "before opened_at"},
-		{name: "time before opened", line: set(g, "time", `"2024-01-01T10:00:00Z"`), field: "time", reason: "before opened_at"},
+		{name: "time before opened", line: set(g, "time", `"2024-01-01T10:00:00Z"`), field: "time", reason: "time is before opened_at"},
+		{name: "time of closing is closed_at", line: set(set(set(g, "status", `"closed"`), "closed_at", `"2024-03-01T10:00:00Z"`), "time", `"2024-03-02T10:00:00Z"`), field: "time", reason: "time of a closed incident must equal closed_at"},
+		{name: "time out of range", line: set(g, "time", `"2300-01-01T00:00:00Z"`), field: "time", reason: "outside 1900-2199"},
+		{name: "status_at is time", line: set(g, "status_at", `"2024-02-05T10:00:00Z"`), field: "status_at", reason: "unknown key"},
 		{name: "involvements are separate", line: set(g, "involvements", `[]`), field: "involvements", reason: "unknown key"},
 	})
 }

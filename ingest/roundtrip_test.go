@@ -110,8 +110,12 @@ func genRecord(t *rapid.T, kind Kind) *Record {
 			closed := later(t, i.OpenedAt, 90*24*time.Hour, "closedAfter")
 			i.Status, i.ClosedAt = lantern.StatusClosed, &closed
 		}
-		i.UpdatedAt = later(t, i.OpenedAt, 90*24*time.Hour, "time")
-		r.Time, r.Incident = i.UpdatedAt, i
+		i.StatusAt = later(t, i.OpenedAt, 90*24*time.Hour, "time")
+		if i.ClosedAt != nil {
+			i.StatusAt = *i.ClosedAt
+		}
+		i.UpdatedAt = i.StatusAt
+		r.Time, r.Incident = i.StatusAt, i
 	case KindInvolvement:
 		v := &lantern.Involvement{IncidentID: genID().Draw(t, "incident"), PersonID: genID().Draw(t, "person"),
 			Part: rapid.SampledFrom([]string{"victim", "suspect", "witness", "other"}).Draw(t, "part"), At: genTime().Draw(t, "at")}

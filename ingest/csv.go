@@ -24,6 +24,17 @@ type CSVReader struct {
 	index   []int // 0-based column of each of p.columns
 	err     error // final error, returned by every call
 	out     []byte
+	raw     []byte // the text of the last row, for Raw
+}
+
+// Raw returns the text of the row last read (its lines joined by "\n"), for
+// keeping a rejected row in quarantine; at most lantern.MaxRejectedRaw bytes.
+// It is valid until the next call to Next and may hold personal data.
+func (c *CSVReader) Raw() []byte { return c.raw }
+
+// appendRaw appends as much of line as the quarantine keeps.
+func appendRaw(dst, line []byte) []byte {
+	return append(dst, line[:min(len(line), max(lantern.MaxRejectedRaw-len(dst), 0))]...)
 }
 
 // NewCSVReader returns a reader of r's rows as records of p's kind. phones
@@ -84,6 +95,7 @@ func (c *CSVReader) Next() (*Record, int, error) {
 // readRow returns the fields of the next row, which may span several lines.
 func (c *CSVReader) readRow() ([]string, int, error) {
 	line, lineNo, err := c.lr.Next()
+	c.raw = appendRaw(c.raw[:0], c.lr.Raw())
 	if err != nil {
 		return nil, lineNo, err
 	}
@@ -91,6 +103,9 @@ func (c *CSVReader) readRow() ([]string, int, error) {
 	size := len(line)
 	for !c.split.feed(line) {
 		line, _, err = c.lr.nextRaw()
+		if err == nil || errors.As(err, new(*LineError)) {
+			c.raw = appendRaw(append(c.raw, '\n'), c.lr.Raw())
+		}
 		switch {
 		case err == io.EOF:
 			return nil, lineNo, &LineError{Line: lineNo, Err: invalid("a quoted field is not closed before the end of the input")}

@@ -256,3 +256,17 @@ func TestInZone(t *testing.T) {
 		}
 	}
 }
+
+func TestCSVRaw(t *testing.T) {
+	in := "S1,ON,01/03/2024 07:00,01/03/2024 17:00\nS1,\"O\nN\",x\n\nS2,ON\r\n"
+	c, err := NewCSVReader(strings.NewReader(in), builtin(t, "roster"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"S1,ON,01/03/2024 07:00,01/03/2024 17:00", "S1,\"O\nN\",x", "S2,ON", ""} {
+		c.Next()
+		if got := string(c.Raw()); got != want {
+			t.Fatalf("row %d: Raw = %q, want %q", i+1, got, want)
+		}
+	}
+}

@@ -29,8 +29,9 @@ var (
 type LineReader struct {
 	br   *bufio.Reader
 	buf  []byte
-	line int   // number of the last line read
-	err  error // sticky: io.EOF or a read error
+	raw  []byte // the last line, or the start of an over-long one
+	line int    // number of the last line read
+	err  error  // sticky: io.EOF or a read error
 }
 
 // NewLineReader returns a LineReader over r. It reads the first bytes to
@@ -75,6 +76,7 @@ func (r *LineReader) Next() (line []byte, lineNo int, err error) {
 
 // nextRaw is Next without skipping blank lines.
 func (r *LineReader) nextRaw() ([]byte, int, error) {
+	r.raw = nil
 	if r.err != nil {
 		return nil, r.line, r.err
 	}
@@ -86,8 +88,13 @@ func (r *LineReader) nextRaw() ([]byte, int, error) {
 		if !tooLong {
 			// Room for the line ending, which is stripped below.
 			if len(r.buf)+len(frag) > MaxLineBytes+2 {
+				// Keep only the start, for Raw.
 				tooLong = true
-				r.buf = r.buf[:0]
+				if len(r.buf) > lantern.MaxRejectedRaw {
+					r.buf = r.buf[:lantern.MaxRejectedRaw]
+				} else {
+					r.buf = append(r.buf, frag[:min(len(frag), lantern.MaxRejectedRaw-len(r.buf))]...)
+				}
 			} else {
 				r.buf = append(r.buf, frag...)
 			}
@@ -116,11 +123,21 @@ func (r *LineReader) nextRaw() ([]byte, int, error) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
+	r.raw = line
 	if tooLong || len(line) > MaxLineBytes {
+		if len(line) > lantern.MaxRejectedRaw {
+			r.raw = line[:lantern.MaxRejectedRaw]
+		}
 		return nil, r.line, &LineError{Line: r.line, Err: invalid(reasonTooLong)}
 	}
 	return line, r.line, nil
 }
+
+// Raw returns the text of the line last read, without its line ending, for
+// keeping a rejected line in quarantine: the whole line, or for a line longer
+// than MaxLineBytes its first lantern.MaxRejectedRaw bytes. It is valid until
+// the next call to Next and may hold personal data.
+func (r *LineReader) Raw() []byte { return r.raw }
 
 // blank reports whether line holds only spaces and tabs.
 func blank(line []byte) bool {

@@ -180,3 +180,17 @@ func TestLineErrorFormat(t *testing.T) {
 		t.Fatalf("got %q", e.Error())
 	}
 }
+
+func TestLineReaderRaw(t *testing.T) {
+	long := strings.Repeat("y", MaxLineBytes+10)
+	lr, err := NewLineReader(strings.NewReader("one\r\n" + long + "\nthree"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"one", long[:lantern.MaxRejectedRaw], "three", ""} {
+		lr.Next()
+		if got := string(lr.Raw()); got != want {
+			t.Fatalf("line %d: Raw is %d bytes %.10q, want %d bytes", i+1, len(got), got, len(want))
+		}
+	}
+}

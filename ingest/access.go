@@ -59,7 +59,7 @@ type accessBox struct {
 // slice when it has more than four names).
 func (d *Decoder) decodeAccess(line []byte) (*Record, error) {
 	var v [aCount]span
-	if err := d.scanObject(line, accessIndex, v[:]); err != nil {
+	if err := d.scanObject(line, accessIndex, aFields, v[:]); err != nil {
 		return nil, err
 	}
 	box := new(accessBox)

@@ -59,7 +59,7 @@ type commsBox struct {
 // decodeComms is the fast path for communications events.
 func (d *Decoder) decodeComms(line []byte) (*Record, error) {
 	var v [cCount]span
-	if err := d.scanObject(line, commsIndex, v[:]); err != nil {
+	if err := d.scanObject(line, commsIndex, -1, v[:]); err != nil {
 		return nil, err
 	}
 	box := new(commsBox)

@@ -16,6 +16,8 @@ type Decoder struct {
 	sc      scanner
 	scratch []byte // decoded escapes and keys
 	canon   []byte // canonical JSON for content hashes
+	elems   []span // the elements of the list scanObject last saw
+	elemsAt int    // where that list starts in the line, or -1
 	e164    [maxPhoneInput + 1]byte
 }
 

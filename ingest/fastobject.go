@@ -10,9 +10,13 @@ import (
 // in encoding/json). A syntax error is reported before an unknown key, and of
 // several unknown keys the least is named, so that errors do not depend on
 // the order of keys.
-func (d *Decoder) scanObject(line []byte, index func([]byte) int, vals []span) error {
+//
+// The values of the key at listIdx (-1 for none) are scanned as a list of
+// strings, whose elements are kept in d.elems for fastFields.list.
+func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, vals []span) error {
 	s := &d.sc
 	s.reset(line)
+	d.elemsAt = -1
 	s.ws()
 	if s.i >= len(line) || line[s.i] != '{' {
 		if _, ok := s.value(0); ok {
@@ -51,7 +55,12 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, vals []span) e
 			}
 			s.i++
 			s.ws()
-			v, ok := s.value(1)
+			var v span
+			if idx == listIdx && idx >= 0 && s.i < len(line) && line[s.i] == '[' {
+				v, ok = d.stringList()
+			} else {
+				v, ok = s.value(1)
+			}
 			if !ok {
 				return syntaxError(string(key), s.errPos, s.what())
 			}
@@ -81,6 +90,45 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, vals []span) e
 		return unknownKey(unknown)
 	}
 	return nil
+}
+
+// stringList scans an array at d.sc.i whose elements are all strings,
+// keeping their spans in d.elems. Any other array is left to the generic
+// scanner, so that errors are the same either way.
+func (d *Decoder) stringList() (span, bool) {
+	s := &d.sc
+	start := s.i
+	d.elems = d.elems[:0]
+	s.i++
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		d.elemsAt = start
+		return span{kind: valArray, start: start, end: s.i}, true
+	}
+	for {
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			s.i = start
+			return s.value(1)
+		}
+		e, ok := s.str()
+		if !ok {
+			return span{}, false
+		}
+		d.elems = append(d.elems, e)
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ',' {
+			s.i++
+			s.ws()
+			continue
+		}
+		if s.i < len(s.b) && s.b[s.i] == ']' {
+			s.i++
+			d.elemsAt = start
+			return span{kind: valArray, start: start, end: s.i}, true
+		}
+		return s.failAt(s.i, "expected ',' or a closing bracket")
+	}
 }
 
 func (s *scanner) what() string {
@@ -151,6 +199,15 @@ func (f *fastFields) list(key string, v span, dst []string) []string {
 	default:
 		f.fail(typeError(key, "a list of strings"))
 		return nil
+	}
+	if f.d.elemsAt == v.start {
+		for _, e := range f.d.elems {
+			dst = append(dst, f.string(key, e))
+		}
+		if len(dst) == 0 {
+			return nil
+		}
+		return dst
 	}
 	s := scanner{b: f.line[:v.end], i: v.start + 1}
 	for {

@@ -19,7 +19,7 @@ var (
 	idRunes   = []rune("abcXYZ0189 -_./:#\"\\é😀中")
 	textRunes = []rune("abc XYZ 0189\t\n\"\\/'<>&é😀中\u2028")
 	minUnix   = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
-	maxUnix   = time.Date(2199, 12, 31, 0, 0, 0, 0, time.UTC).Unix()
+	maxUnix   = time.Date(2199, 1, 1, 0, 0, 0, 0, time.UTC).Unix() // room for later times
 )
 
 func genID() *rapid.Generator[string] {

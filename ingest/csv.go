@@ -103,16 +103,17 @@ func (c *CSVReader) readRow() ([]string, int, error) {
 	size := len(line)
 	for !c.split.feed(line) {
 		line, _, err = c.lr.nextRaw()
-		if err == nil || errors.As(err, new(*LineError)) {
-			c.raw = appendRaw(append(c.raw, '\n'), c.lr.Raw())
-		}
+		lineErr := errors.As(err, new(*LineError))
 		switch {
 		case err == io.EOF:
 			return nil, lineNo, &LineError{Line: lineNo, Err: invalid("a quoted field is not closed before the end of the input")}
-		case err != nil && !errors.As(err, new(*LineError)):
+		case err != nil && !lineErr:
 			return nil, lineNo, err
-		case err != nil:
+		case lineErr:
 			c.split.drop = true
+		}
+		if len(c.raw) < lantern.MaxRejectedRaw {
+			c.raw = appendRaw(append(c.raw, '\n'), c.lr.Raw())
 		}
 		size += len(line) + 1
 		if size > MaxLineBytes {

@@ -270,3 +270,17 @@ func TestCSVRaw(t *testing.T) {
 		}
 	}
 }
+
+func TestCSVRawIsBounded(t *testing.T) {
+	in := "S1,\"" + strings.Repeat("x\n", lantern.MaxRejectedRaw) + "\",a,b\n"
+	c, err := NewCSVReader(strings.NewReader(in), builtin(t, "roster"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Next(); err == nil {
+		t.Fatal("want an error")
+	}
+	if n := len(c.Raw()); n != lantern.MaxRejectedRaw {
+		t.Fatalf("Raw is %d bytes", n)
+	}
+}

@@ -12,7 +12,7 @@ import (
 	"lantern"
 )
 
-const incidentColumns = `id, type, status, opened_at, closed_at, area, updated_at`
+const incidentColumns = `id, type, status, opened_at, closed_at, status_at, area, updated_at`
 
 // FindIncidentByID returns one incident with its involvements, ordered by At,
 // PersonID and Part, and its assignments, ordered by At, StaffID and Kind; or
@@ -50,10 +50,14 @@ func (db *DB) FindIncidents(ctx context.Context, filter lantern.IncidentFilter) 
 
 // UpsertIncidents validates and inserts or replaces incidents by ID in one
 // transaction, ignoring their Involvements and Assignments, and sets their
-// UpdatedAt. A new incident's opening is recorded in the status history at
-// OpenedAt, and its closing at ClosedAt if it is created closed; a closing is
-// recorded at ClosedAt, and a reopening at the store's clock, since an Incident
-// carries no reopening time. EINVALID writes nothing.
+// UpdatedAt. The status history is written from the records alone, so that a
+// replay gives the same history: a new incident's opening is recorded at
+// OpenedAt, and its status at StatusAt when that is another change; for a
+// known incident, a status or StatusAt other than the stored one is recorded
+// at StatusAt. A record whose StatusAt is older than the latest change in the
+// history replaces the other fields but keeps the current Status, ClosedAt and
+// StatusAt. Upserting the stored record again adds nothing to the history.
+// Within a batch the last record with an ID wins. EINVALID writes nothing.
 func (db *DB) UpsertIncidents(ctx context.Context, incidents ...*lantern.Incident) error {
 	for _, inc := range incidents {
 		if err := inc.Validate(); err != nil {
@@ -126,52 +130,67 @@ func findIncidents(ctx context.Context, tx pgx.Tx, f lantern.IncidentFilter) ([]
 // upsertIncidents writes incidents and records in the history how their
 // statuses came to be what they are.
 func upsertIncidents(ctx context.Context, tx pgx.Tx, incidents []*lantern.Incident, now time.Time) error {
+	// ID order, stable so that the last of a duplicated ID still wins.
 	incidents = slices.Clone(incidents)
 	slices.SortStableFunc(incidents, func(a, b *lantern.Incident) int { return cmp.Compare(a.ID, b.ID) })
 	ids := make([]string, len(incidents))
 	for i, inc := range incidents {
 		ids[i] = inc.ID
 	}
-	rows, err := tx.Query(ctx, `SELECT id, status FROM incidents WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+	states, err := lockIncidentStates(ctx, tx, ids)
 	if err != nil {
 		return err
 	}
-	status := map[string]string{}
-	var id, st string
-	_, err = pgx.ForEachRow(rows, []any{&id, &st}, func() error { status[id] = st; return nil })
-	if err != nil {
-		return err
-	}
-
 	b := &pgx.Batch{}
 	for _, inc := range incidents {
-		b.Queue(`INSERT INTO incidents (`+incidentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		cur, known := states[inc.ID]
+		next, changes := planStatus(cur, known, inc)
+		states[inc.ID] = next
+		b.Queue(`INSERT INTO incidents (`+incidentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status,
 				opened_at = excluded.opened_at, closed_at = excluded.closed_at,
-				area = excluded.area, updated_at = excluded.updated_at`,
-			inc.ID, inc.Type, inc.Status, ts(inc.OpenedAt), tsPtr(inc.ClosedAt), inc.Area, now)
-		prev, known := status[inc.ID]
-		switch {
-		case !known:
-			queueStatus(b, inc.ID, lantern.StatusOpen, inc.OpenedAt)
-			if inc.Status == lantern.StatusClosed {
-				queueStatus(b, inc.ID, lantern.StatusClosed, *inc.ClosedAt)
-			}
-		case prev != inc.Status && inc.Status == lantern.StatusClosed:
-			queueStatus(b, inc.ID, lantern.StatusClosed, *inc.ClosedAt)
-		case prev != inc.Status:
-			queueStatus(b, inc.ID, lantern.StatusOpen, now)
+				status_at = excluded.status_at, area = excluded.area, updated_at = excluded.updated_at`,
+			inc.ID, inc.Type, next.status, ts(inc.OpenedAt), next.closedAt, next.statusAt, inc.Area, now)
+		for _, c := range changes {
+			b.Queue(recordStatusSQL, c.IncidentID, c.Status, c.At)
 		}
-		status[inc.ID] = inc.Status
 	}
 	return sendBatch(ctx, tx, b)
 }
 
+// lockIncidentStates locks, in ID order, the incidents among ids that exist
+// and returns what the store holds about their statuses.
+func lockIncidentStates(ctx context.Context, tx pgx.Tx, ids []string) (map[string]incidentState, error) {
+	rows, err := tx.Query(ctx, `SELECT id, status, status_at, closed_at,
+			(SELECT max(at) FROM incident_status_changes WHERE incident_id = incidents.id)
+		FROM incidents WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+	if err != nil {
+		return nil, err
+	}
+	states := map[string]incidentState{}
+	var (
+		id     string
+		st     incidentState
+		latest *time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &st.status, &st.statusAt, &st.closedAt, &latest}, func() error {
+		st.statusAt, st.closedAt = st.statusAt.UTC(), utcPtr(st.closedAt)
+		st.latest = time.Time{}
+		if latest != nil {
+			st.latest = latest.UTC()
+		}
+		states[id] = st
+		return nil
+	})
+	return states, err
+}
+
 func scanIncident(row pgx.Row) (*lantern.Incident, error) {
 	var inc lantern.Incident
-	if err := row.Scan(&inc.ID, &inc.Type, &inc.Status, &inc.OpenedAt, &inc.ClosedAt, &inc.Area, &inc.UpdatedAt); err != nil {
+	if err := row.Scan(&inc.ID, &inc.Type, &inc.Status, &inc.OpenedAt, &inc.ClosedAt, &inc.StatusAt, &inc.Area, &inc.UpdatedAt); err != nil {
 		return nil, err
 	}
 	inc.OpenedAt, inc.ClosedAt, inc.UpdatedAt = inc.OpenedAt.UTC(), utcPtr(inc.ClosedAt), inc.UpdatedAt.UTC()
+	inc.StatusAt = inc.StatusAt.UTC()
 	return &inc, nil
 }

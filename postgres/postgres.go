@@ -35,7 +35,7 @@ const connectTimeout = 5 * time.Second
 type DB struct {
 	pool *pgxpool.Pool
 
-	// now stamps UpdatedAt and dates a reopening made by UpsertIncidents.
+	// now stamps UpdatedAt and the records of applied migrations.
 	now func() time.Time
 
 	closeOnce sync.Once

@@ -258,3 +258,53 @@ func TestLoadMigrations(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateBackfillsStatusAt checks that migration 0002 dates the current
+// status of incidents written before it: a closed incident from its closing,
+// a reopened one from its latest opening, and any other from its opening.
+func TestMigrateBackfillsStatusAt(t *testing.T) {
+	base, admin := testServer(t)
+	u := freshSchema(t, base, admin)
+	pool, err := pgxpool.New(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	migrations, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(t.Context(), pool, migrations[:1], time.Now); err != nil {
+		t.Fatal(err)
+	}
+	at := func(h int) time.Time {
+		return time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(h) * time.Hour)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO incidents (id, type, status, opened_at, closed_at, updated_at) VALUES
+			('open', 'theft', 'open', $1, NULL, now()),
+			('closed', 'theft', 'closed', $1, $2, now()),
+			('reopened', 'theft', 'open', $1, NULL, now())`, at(0), at(5))
+	b.Queue(`INSERT INTO incident_status_changes (incident_id, status, at) VALUES
+			('open', 'open', $1),
+			('closed', 'open', $1), ('closed', 'closed', $3),
+			('reopened', 'open', $1), ('reopened', 'closed', $2), ('reopened', 'open', $3)`, at(0), at(2), at(5))
+	if err := pool.SendBatch(t.Context(), b).Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := Open(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id, want := range map[string]time.Time{"open": at(0), "closed": at(5), "reopened": at(5)} {
+		inc, err := db.FindIncidentByID(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inc.StatusAt.Equal(want) {
+			t.Errorf("%s: StatusAt %s, want %s", id, inc.StatusAt, want)
+		}
+	}
+}

@@ -17,12 +17,12 @@ const recordStatusSQL = `INSERT INTO incident_status_changes (incident_id, statu
 	ON CONFLICT (incident_id, at, status) DO UPDATE SET seq = DEFAULT`
 
 // SetIncidentStatus records change in the incident's status history and, unless
-// it is older than the latest change already recorded, applies it: closing
-// sets ClosedAt to change.At, reopening clears it, and a change to the status
-// the incident already has alters nothing. A change recorded twice is kept
-// once, as the later recording. It returns EINVALID for an invalid change or
-// one dated before the incident opened, and ENOTFOUND if the incident is
-// unknown.
+// it is older than the latest change already recorded, applies it: the
+// incident takes the new status with StatusAt at change.At, and ClosedAt at
+// change.At for a closing or none for a reopening. A change to the status the
+// incident already has alters nothing. A change recorded twice is kept once,
+// as the later recording. It returns EINVALID for an invalid change or one
+// dated before the incident opened, and ENOTFOUND if the incident is unknown.
 func (db *DB) SetIncidentStatus(ctx context.Context, change *lantern.StatusChange) error {
 	if err := change.Validate(); err != nil {
 		return err
@@ -74,12 +74,45 @@ func setIncidentStatus(ctx context.Context, tx pgx.Tx, c *lantern.StatusChange, 
 	if c.Status == lantern.StatusClosed {
 		closedAt = &at
 	}
-	_, err = tx.Exec(ctx, `UPDATE incidents SET status = $1, closed_at = $2, updated_at = $3 WHERE id = $4`,
-		c.Status, closedAt, now, c.IncidentID)
+	_, err = tx.Exec(ctx, `UPDATE incidents SET status = $1, closed_at = $2, status_at = $3, updated_at = $4 WHERE id = $5`,
+		c.Status, closedAt, at, now, c.IncidentID)
 	return err
 }
 
-// queueStatus queues a change to an incident's status history.
-func queueStatus(b *pgx.Batch, id, status string, at time.Time) {
-	b.Queue(recordStatusSQL, id, status, ts(at))
+// incidentState is what the store holds about an incident's status, with
+// times as stored.
+type incidentState struct {
+	status   string
+	statusAt time.Time
+	closedAt *time.Time
+	latest   time.Time // of the changes in the history; zero if there are none
+}
+
+// planStatus works out what upserting inc does to the status of an incident
+// whose stored state is cur (known is false for a new incident): the state to
+// store, and the changes to record in the history, in order. It reads no
+// clock, so that replaying the same records gives the same history.
+func planStatus(cur incidentState, known bool, inc *lantern.Incident) (incidentState, []lantern.StatusChange) {
+	at := ts(inc.StatusAt)
+	change := lantern.StatusChange{IncidentID: inc.ID, Status: inc.Status, At: at}
+	next := incidentState{status: inc.Status, statusAt: at, closedAt: inc.ClosedAt, latest: at}
+	if next.closedAt != nil {
+		next.closedAt = &at // Validate made StatusAt equal ClosedAt
+	}
+	switch {
+	case !known:
+		opened := ts(inc.OpenedAt)
+		changes := []lantern.StatusChange{{IncidentID: inc.ID, Status: lantern.StatusOpen, At: opened}}
+		if inc.Status != lantern.StatusOpen || !at.Equal(opened) {
+			changes = append(changes, change)
+		}
+		return next, changes
+	case inc.Status == cur.status && at.Equal(cur.statusAt):
+		return cur, nil
+	case at.Before(cur.latest):
+		// A late record: it belongs in the history, but a later change
+		// decided the current status.
+		return cur, []lantern.StatusChange{change}
+	}
+	return next, []lantern.StatusChange{change}
 }

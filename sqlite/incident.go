@@ -9,7 +9,7 @@ import (
 	"lantern"
 )
 
-const incidentColumns = `id, type, status, opened_at, closed_at, area, updated_at`
+const incidentColumns = `id, type, status, opened_at, closed_at, status_at, area, updated_at`
 
 // FindIncidentByID returns one incident with its involvements, ordered by At,
 // PersonID and Part, and its assignments, ordered by At, StaffID and Kind; or
@@ -47,10 +47,14 @@ func (db *DB) FindIncidents(ctx context.Context, filter lantern.IncidentFilter) 
 
 // UpsertIncidents validates and inserts or replaces incidents by ID in one
 // transaction, ignoring their Involvements and Assignments, and sets their
-// UpdatedAt. A new incident's opening is recorded in the status history at
-// OpenedAt, and its closing at ClosedAt if it is created closed; a closing is
-// recorded at ClosedAt, and a reopening at the store's clock, since an Incident
-// carries no reopening time. EINVALID writes nothing.
+// UpdatedAt. The status history is written from the records alone, so that a
+// replay gives the same history: a new incident's opening is recorded at
+// OpenedAt, and its status at StatusAt when that is another change; for a
+// known incident, a status or StatusAt other than the stored one is recorded
+// at StatusAt. A record whose StatusAt is older than the latest change in the
+// history replaces the other fields but keeps the current Status, ClosedAt and
+// StatusAt. Upserting the stored record again adds nothing to the history.
+// Within a batch the last record with an ID wins. EINVALID writes nothing.
 func (db *DB) UpsertIncidents(ctx context.Context, incidents ...*lantern.Incident) error {
 	for _, inc := range incidents {
 		if err := inc.Validate(); err != nil {
@@ -131,44 +135,60 @@ func findIncidents(ctx context.Context, tx *sql.Tx, f lantern.IncidentFilter) ([
 // upsertIncident writes inc and records in the history how its status came to
 // be what it is.
 func upsertIncident(ctx context.Context, tx *sql.Tx, inc *lantern.Incident, now time.Time) error {
-	var prev string
-	err := tx.QueryRowContext(ctx, `SELECT status FROM incidents WHERE id = ?`, inc.ID).Scan(&prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO incidents (`+incidentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status,
-			opened_at = excluded.opened_at, closed_at = excluded.closed_at,
-			area = excluded.area, updated_at = excluded.updated_at`,
-		inc.ID, inc.Type, inc.Status, micros(inc.OpenedAt), nullMicros(inc.ClosedAt), inc.Area, micros(now))
+	cur, known, err := findIncidentState(ctx, tx, inc.ID)
 	if err != nil {
 		return err
 	}
-	switch {
-	case prev == "":
-		if err := recordStatus(ctx, tx, inc.ID, lantern.StatusOpen, inc.OpenedAt); err != nil {
+	next, changes := planStatus(cur, known, inc)
+	_, err = tx.ExecContext(ctx, `INSERT INTO incidents (`+incidentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status,
+			opened_at = excluded.opened_at, closed_at = excluded.closed_at,
+			status_at = excluded.status_at, area = excluded.area, updated_at = excluded.updated_at`,
+		inc.ID, inc.Type, next.status, micros(inc.OpenedAt), nullMicros(next.closedAt), micros(next.statusAt), inc.Area, micros(now))
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if err := recordStatus(ctx, tx, inc.ID, c.Status, c.At); err != nil {
 			return err
 		}
-		if inc.Status == lantern.StatusClosed {
-			return recordStatus(ctx, tx, inc.ID, lantern.StatusClosed, *inc.ClosedAt)
-		}
-	case prev != inc.Status && inc.Status == lantern.StatusClosed:
-		return recordStatus(ctx, tx, inc.ID, lantern.StatusClosed, *inc.ClosedAt)
-	case prev != inc.Status:
-		return recordStatus(ctx, tx, inc.ID, lantern.StatusOpen, now)
 	}
 	return nil
 }
 
+// findIncidentState returns what the store holds about an incident's status,
+// and false if it holds nothing because the incident is new.
+func findIncidentState(ctx context.Context, tx *sql.Tx, id string) (incidentState, bool, error) {
+	var (
+		st               incidentState
+		statusAt         int64
+		closedAt, latest sql.NullInt64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT status, status_at, closed_at,
+			(SELECT max(at) FROM incident_status_changes WHERE incident_id = incidents.id)
+		FROM incidents WHERE id = ?`, id).Scan(&st.status, &statusAt, &closedAt, &latest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return incidentState{}, false, nil
+	} else if err != nil {
+		return incidentState{}, false, err
+	}
+	st.statusAt, st.closedAt = fromMicros(statusAt), fromNullMicros(closedAt)
+	if latest.Valid {
+		st.latest = fromMicros(latest.Int64)
+	}
+	return st, true, nil
+}
+
 func scanIncident(row scanner) (*lantern.Incident, error) {
 	var (
-		inc             lantern.Incident
-		opened, updated int64
-		closed          sql.NullInt64
+		inc                       lantern.Incident
+		opened, statusAt, updated int64
+		closed                    sql.NullInt64
 	)
-	if err := row.Scan(&inc.ID, &inc.Type, &inc.Status, &opened, &closed, &inc.Area, &updated); err != nil {
+	if err := row.Scan(&inc.ID, &inc.Type, &inc.Status, &opened, &closed, &statusAt, &inc.Area, &updated); err != nil {
 		return nil, err
 	}
 	inc.OpenedAt, inc.ClosedAt, inc.UpdatedAt = fromMicros(opened), fromNullMicros(closed), fromMicros(updated)
+	inc.StatusAt = fromMicros(statusAt)
 	return &inc, nil
 }

@@ -43,7 +43,7 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 
-	// now stamps UpdatedAt and dates a reopening made by UpsertIncidents.
+	// now stamps UpdatedAt and the records of applied migrations.
 	now func() time.Time
 
 	closeOnce sync.Once

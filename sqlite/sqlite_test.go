@@ -266,3 +266,52 @@ func appliedVersions(t *testing.T, path string) int {
 	}
 	return n
 }
+
+// TestMigrateBackfillsStatusAt checks that migration 0002 dates the current
+// status of incidents written before it: a closed incident from its closing,
+// a reopened one from its latest opening, and any other from its opening.
+func TestMigrateBackfillsStatusAt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lantern.db")
+	pool, err := openPool(t.Context(), path, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	migrations, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(t.Context(), pool, migrations[:1], time.Now); err != nil {
+		t.Fatal(err)
+	}
+	at := func(h int64) int64 {
+		return time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(h) * time.Hour).UnixMicro()
+	}
+	_, err = pool.Exec(`INSERT INTO incidents (id, type, status, opened_at, closed_at, updated_at) VALUES
+			('open', 'theft', 'open', ?1, NULL, 0),
+			('closed', 'theft', 'closed', ?1, ?3, 0),
+			('reopened', 'theft', 'open', ?1, NULL, 0);
+		INSERT INTO incident_status_changes (incident_id, status, at) VALUES
+			('open', 'open', ?1),
+			('closed', 'open', ?1), ('closed', 'closed', ?3),
+			('reopened', 'open', ?1), ('reopened', 'closed', ?2), ('reopened', 'open', ?3)`,
+		at(0), at(2), at(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.Close()
+
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id, want := range map[string]int64{"open": at(0), "closed": at(5), "reopened": at(5)} {
+		inc, err := db.FindIncidentByID(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := inc.StatusAt.UnixMicro(); got != want {
+			t.Errorf("%s: StatusAt %s, want %s", id, inc.StatusAt, fromMicros(want))
+		}
+	}
+}

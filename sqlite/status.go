@@ -10,11 +10,12 @@ import (
 )
 
 // SetIncidentStatus records change in the incident's status history and, unless
-// it is older than the latest change already recorded, applies it: closing
-// sets ClosedAt to change.At, reopening clears it, and a change to the status
-// the incident already has alters nothing. A change recorded twice is kept
-// once, as the later recording. It returns EINVALID for an invalid change or one dated before the
-// incident opened, and ENOTFOUND if the incident is unknown.
+// it is older than the latest change already recorded, applies it: the
+// incident takes the new status with StatusAt at change.At, and ClosedAt at
+// change.At for a closing or none for a reopening. A change to the status the
+// incident already has alters nothing. A change recorded twice is kept once,
+// as the later recording. It returns EINVALID for an invalid change or one
+// dated before the incident opened, and ENOTFOUND if the incident is unknown.
 func (db *DB) SetIncidentStatus(ctx context.Context, change *lantern.StatusChange) error {
 	if err := change.Validate(); err != nil {
 		return err
@@ -71,9 +72,47 @@ func setIncidentStatus(ctx context.Context, tx *sql.Tx, c *lantern.StatusChange,
 	if c.Status == lantern.StatusClosed {
 		closedAt = micros(c.At)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE incidents SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
-		c.Status, closedAt, micros(now), c.IncidentID)
+	_, err = tx.ExecContext(ctx, `UPDATE incidents SET status = ?, closed_at = ?, status_at = ?, updated_at = ? WHERE id = ?`,
+		c.Status, closedAt, micros(c.At), micros(now), c.IncidentID)
 	return err
+}
+
+// incidentState is what the store holds about an incident's status, with
+// times as stored.
+type incidentState struct {
+	status   string
+	statusAt time.Time
+	closedAt *time.Time
+	latest   time.Time // of the changes in the history; zero if there are none
+}
+
+// planStatus works out what upserting inc does to the status of an incident
+// whose stored state is cur (known is false for a new incident): the state to
+// store, and the changes to record in the history, in order. It reads no
+// clock, so that replaying the same records gives the same history.
+func planStatus(cur incidentState, known bool, inc *lantern.Incident) (incidentState, []lantern.StatusChange) {
+	at := fromMicros(micros(inc.StatusAt))
+	change := lantern.StatusChange{IncidentID: inc.ID, Status: inc.Status, At: at}
+	next := incidentState{status: inc.Status, statusAt: at, closedAt: inc.ClosedAt, latest: at}
+	if next.closedAt != nil {
+		next.closedAt = &at // Validate made StatusAt equal ClosedAt
+	}
+	switch {
+	case !known:
+		opened := fromMicros(micros(inc.OpenedAt))
+		changes := []lantern.StatusChange{{IncidentID: inc.ID, Status: lantern.StatusOpen, At: opened}}
+		if inc.Status != lantern.StatusOpen || !at.Equal(opened) {
+			changes = append(changes, change)
+		}
+		return next, changes
+	case inc.Status == cur.status && at.Equal(cur.statusAt):
+		return cur, nil
+	case at.Before(cur.latest):
+		// A late record: it belongs in the history, but a later change
+		// decided the current status.
+		return cur, []lantern.StatusChange{change}
+	}
+	return next, []lantern.StatusChange{change}
 }
 
 // recordStatus adds a change to an incident's status history. A change

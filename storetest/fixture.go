@@ -229,11 +229,25 @@ func closedIncident(id string, opened, closed time.Time) *lantern.Incident {
 	return &lantern.Incident{ID: id, Type: lantern.IncidentAssault, Status: lantern.StatusClosed, OpenedAt: opened, ClosedAt: &closed}
 }
 
-// normIncident is what a store must give back for i, UpdatedAt aside.
+// reopenedIncident returns an open incident that opened at opened and whose
+// latest reopening was at reopened.
+func reopenedIncident(id string, opened, reopened time.Time) *lantern.Incident {
+	return &lantern.Incident{ID: id, Type: lantern.IncidentAssault, Status: lantern.StatusOpen, OpenedAt: opened, StatusAt: reopened}
+}
+
+// normIncident is what a store must give back for i, UpdatedAt aside. A zero
+// StatusAt is filled as Validate fills it.
 func normIncident(i *lantern.Incident) *lantern.Incident {
 	c := *i
+	if c.StatusAt.IsZero() {
+		c.StatusAt = c.OpenedAt
+		if c.ClosedAt != nil {
+			c.StatusAt = *c.ClosedAt
+		}
+	}
 	c.OpenedAt = norm(c.OpenedAt)
 	c.ClosedAt = normPtr(c.ClosedAt)
+	c.StatusAt = norm(c.StatusAt)
 	c.Involvements = nil
 	for _, v := range i.Involvements {
 		n := *v

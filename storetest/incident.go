@@ -33,6 +33,8 @@ func testIncidentRoundTrip(t *testing.T, open Opener) {
 		{"Open", &lantern.Incident{ID: "I1", Type: lantern.IncidentDomesticAbuse, Status: lantern.StatusOpen, OpenedAt: fine(base()), Area: "north"}},
 		{"Closed", &lantern.Incident{ID: "I2", Type: lantern.IncidentBurglary, Status: lantern.StatusClosed, OpenedAt: fine(hour(1)), ClosedAt: ptr(fine(hour(30))), Area: "south"}},
 		{"ClosedAtOpening", closedIncident("I3", hour(2), hour(2))},
+		{"ClosedWithStatusAt", &lantern.Incident{ID: "I6", Type: lantern.IncidentTheft, Status: lantern.StatusClosed, OpenedAt: base(), ClosedAt: ptr(fine(hour(4))), StatusAt: fine(hour(4))}},
+		{"Reopened", reopenedIncident("I7", fine(base()), fine(hour(50)))},
 		{"RequiredFieldsOnly", newIncident("I4")},
 		{"LinksIgnored", func() *lantern.Incident {
 			i := newIncident("I5")
@@ -78,9 +80,8 @@ func testIncidentReplace(t *testing.T, open Opener) {
 	sameIncident(t, mustFindIncident(t, s, "I1"), repl)
 	sameIncident(t, mustFindIncident(t, s, "I2"), newIncident("I2"))
 
-	// Reopening clears ClosedAt.
-	reopened := newIncident("I1")
-	reopened.OpenedAt = hour(-1)
+	// Reopening, after the closing, clears ClosedAt.
+	reopened := reopenedIncident("I1", hour(-1), hour(6))
 	must(t, s.UpsertIncidents(t.Context(), reopened))
 	sameIncident(t, mustFindIncident(t, s, "I1"), reopened)
 }
@@ -100,6 +101,10 @@ func testIncidentInvalid(t *testing.T, open Opener) {
 		{"ClosedBeforeOpened", func(i *lantern.Incident) {
 			i.Status, i.ClosedAt = lantern.StatusClosed, ptr(i.OpenedAt.Add(-time.Second))
 		}, "closed_at"},
+		{"StatusBeforeOpened", func(i *lantern.Incident) { i.StatusAt = i.OpenedAt.Add(-time.Microsecond) }, "status_at"},
+		{"StatusAtIsNotClosedAt", func(i *lantern.Incident) {
+			i.Status, i.ClosedAt, i.StatusAt = lantern.StatusClosed, ptr(hour(1)), hour(2)
+		}, "status_at"},
 	}
 	// A rejected batch must leave the store as it was, so the cases share one.
 	s := open(t)

@@ -25,8 +25,8 @@ func wantOpenAt(t *testing.T, s lantern.Store, id string, probes ...probe) {
 	}
 }
 
-// wantStatus checks an incident's current status and ClosedAt.
-func wantStatus(t *testing.T, s lantern.Store, id, status string, closedAt *time.Time) {
+// wantStatus checks an incident's current status, ClosedAt and StatusAt.
+func wantStatus(t *testing.T, s lantern.Store, id, status string, closedAt *time.Time, statusAt time.Time) {
 	t.Helper()
 	inc := mustFindIncident(t, s, id)
 	if inc.Status != status {
@@ -37,6 +37,9 @@ func wantStatus(t *testing.T, s lantern.Store, id, status string, closedAt *time
 		t.Errorf("%s ClosedAt = %s, want none", id, inc.ClosedAt)
 	case closedAt != nil && (inc.ClosedAt == nil || !inc.ClosedAt.Equal(norm(*closedAt))):
 		t.Errorf("%s ClosedAt = %v, want %s", id, inc.ClosedAt, norm(*closedAt))
+	}
+	if !inc.StatusAt.Equal(norm(statusAt)) {
+		t.Errorf("%s StatusAt = %s, want %s", id, inc.StatusAt, norm(statusAt))
 	}
 }
 
@@ -76,13 +79,13 @@ func testStatusHistory(t *testing.T, open Opener) {
 		must(t, s.UpsertIncidents(t.Context(), newIncident("I1")))
 
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusClosed, fine(hour(2)))))
-		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(fine(hour(2))))
+		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(fine(hour(2))), fine(hour(2)))
 
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusOpen, hour(4))))
-		wantStatus(t, s, "I1", lantern.StatusOpen, nil)
+		wantStatus(t, s, "I1", lantern.StatusOpen, nil, hour(4))
 
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusClosed, hour(6))))
-		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(hour(6)))
+		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(hour(6)), hour(6))
 
 		wantOpenAt(t, s, "I1",
 			probe{base().Add(-micro), false},
@@ -104,13 +107,13 @@ func testStatusHistory(t *testing.T, open Opener) {
 
 		// A closing at 3h arrives late: history only.
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusClosed, hour(3))))
-		wantStatus(t, s, "I1", lantern.StatusOpen, nil)
+		wantStatus(t, s, "I1", lantern.StatusOpen, nil, hour(4))
 		wantOpenAt(t, s, "I1", probe{hour(1), true}, probe{hour(2.5), false}, probe{hour(3.5), false}, probe{hour(4), true})
 
 		// So is a reopening at 5h, older than the closing at 6h.
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusClosed, hour(6))))
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusOpen, hour(5))))
-		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(hour(6)))
+		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(hour(6)), hour(6))
 		wantOpenAt(t, s, "I1", probe{hour(5.5), true}, probe{hour(6), false})
 	})
 	t.Run("SameStatusAgain", func(t *testing.T) {
@@ -119,7 +122,7 @@ func testStatusHistory(t *testing.T, open Opener) {
 		must(t, s.UpsertIncidents(t.Context(), closedIncident("I1", base(), hour(2))))
 		// Closing a closed incident again is recorded but keeps the first ClosedAt.
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusClosed, hour(5))))
-		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(hour(2)))
+		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(hour(2)), hour(2))
 		// The same change twice is harmless.
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusClosed, hour(5))))
 		wantOpenAt(t, s, "I1", probe{hour(1), true}, probe{hour(3), false}, probe{hour(6), false})
@@ -129,7 +132,7 @@ func testStatusHistory(t *testing.T, open Opener) {
 		s := open(t)
 		must(t, s.UpsertIncidents(t.Context(), newIncident("I1")))
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusClosed, base())))
-		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(base()))
+		wantStatus(t, s, "I1", lantern.StatusClosed, ptr(base()), base())
 		wantOpenAt(t, s, "I1", probe{base(), false}, probe{hour(1), false})
 	})
 	t.Run("SameInstantReapplied", func(t *testing.T) {
@@ -140,7 +143,7 @@ func testStatusHistory(t *testing.T, open Opener) {
 		// Reopening at the same instant is not older than the latest change,
 		// so it applies, and the history must agree with the current status.
 		must(t, s.SetIncidentStatus(t.Context(), change("I1", lantern.StatusOpen, base())))
-		wantStatus(t, s, "I1", lantern.StatusOpen, nil)
+		wantStatus(t, s, "I1", lantern.StatusOpen, nil, base())
 		wantOpenAt(t, s, "I1", probe{base(), true}, probe{hour(1), true})
 	})
 	t.Run("ByUpsert", func(t *testing.T) {
@@ -154,10 +157,15 @@ func testStatusHistory(t *testing.T, open Opener) {
 		must(t, s.UpsertIncidents(t.Context(), closedIncident("I1", base(), hour(3))))
 		wantOpenAt(t, s, "I1", probe{hour(10), false})
 
-		// A reopening by upsert is dated by the store's clock, which is after
-		// these fixtures.
-		must(t, s.UpsertIncidents(t.Context(), newIncident("I1")))
-		wantOpenAt(t, s, "I1", probe{hour(10), false}, probe{time.Date(2199, 1, 1, 0, 0, 0, 0, time.UTC), true})
+		// A reopening by upsert is dated by its StatusAt.
+		must(t, s.UpsertIncidents(t.Context(), reopenedIncident("I1", base(), fine(hour(5)))))
+		wantStatus(t, s, "I1", lantern.StatusOpen, nil, fine(hour(5)))
+		wantOpenAt(t, s, "I1",
+			probe{hour(4), false},
+			probe{norm(fine(hour(5))).Add(-micro), false},
+			probe{norm(fine(hour(5))), true},
+			probe{hour(1000), true},
+		)
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		t.Parallel()
@@ -177,7 +185,7 @@ func testStatusHistory(t *testing.T, open Opener) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				wantCode(t, s.SetIncidentStatus(t.Context(), tt.change), tt.code)
-				wantStatus(t, s, "I1", lantern.StatusOpen, nil)
+				wantStatus(t, s, "I1", lantern.StatusOpen, nil, base())
 				wantOpenAt(t, s, "I1", probe{hour(100), true})
 			})
 		}

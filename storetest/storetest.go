@@ -18,9 +18,18 @@
 //     the shifts that overlap [From, To).
 //   - A status change recorded twice is kept once; when changes share an
 //     instant, the one recorded last wins. A status change dated before
-//     the incident opened is EINVALID. Reopening an incident through
-//     UpsertIncidents records the reopening at the store's clock, since an
-//     Incident carries no reopening time.
+//     the incident opened is EINVALID. An applied change sets StatusAt.
+//   - UpsertIncidents writes the status history from the records alone,
+//     never from the store's clock: a new incident's opening at OpenedAt and
+//     its status at StatusAt; for a known incident, a Status or StatusAt
+//     other than the stored one at StatusAt. A record whose StatusAt is
+//     older than the latest change in the history still replaces the other
+//     fields and is recorded in the history, but keeps the current Status,
+//     ClosedAt and StatusAt, so an open record with no StatusAt (which
+//     dates from its opening) does not reopen a closed incident. Replaying
+//     the same records, one by one or as a batch, into the same store or a
+//     fresh one, gives the same incidents and the same IncidentOpenAt
+//     answers.
 //   - OnDuty is true when a working shift (duty, training, court) covers the
 //     instant and no leave or sickness does: an absence booked over a rostered
 //     shift wins. A member of staff the store does not know is not on duty.
@@ -52,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Involvement", func(t *testing.T) { t.Parallel(); testInvolvement(t, open) })
 	t.Run("Assignment", func(t *testing.T) { t.Parallel(); testAssignment(t, open) })
 	t.Run("StatusHistory", func(t *testing.T) { t.Parallel(); testStatusHistory(t, open) })
+	t.Run("UpsertHistory", func(t *testing.T) { t.Parallel(); testUpsertHistory(t, open) })
 	t.Run("Roster", func(t *testing.T) { t.Parallel(); testRoster(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, open) })
 }

@@ -160,6 +160,18 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// SetClock sets the clock the store reads to stamp UpdatedAt on the records
+// it upserts or adds, so that a replay or a test can run on a clock of its
+// own; nil restores time.Now. The status history never comes from the clock:
+// the records date it. Call SetClock before the store is shared between
+// goroutines: it must not race with other methods.
+func (db *DB) SetClock(now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	db.now = now
+}
+
 // timestamp returns the store's clock reading as it will be stored.
 func (db *DB) timestamp() time.Time {
 	return db.now().UTC().Truncate(time.Microsecond)

@@ -65,7 +65,7 @@ func copyFile(t *testing.T, from, to string) {
 func TestUpdatedAtUsesClock(t *testing.T) {
 	db := openTemp(t)
 	at := time.Date(2030, 1, 2, 3, 4, 5, 6789, time.UTC)
-	db.now = func() time.Time { return at }
+	db.SetClock(func() time.Time { return at })
 	s := &lantern.Staff{ID: "S1", Category: lantern.CategoryStaff, Role: lantern.RoleAnalyst, Gender: lantern.GenderMale, StartDate: at}
 	if err := db.UpsertStaff(t.Context(), s); err != nil {
 		t.Fatal(err)
@@ -77,6 +77,16 @@ func TestUpdatedAtUsesClock(t *testing.T) {
 	want := at.Truncate(time.Microsecond)
 	if !got.UpdatedAt.Equal(want) || !s.UpdatedAt.Equal(want) {
 		t.Errorf("UpdatedAt stored %s, set %s; want %s", got.UpdatedAt, s.UpdatedAt, want)
+	}
+
+	// A nil clock is the real one.
+	db.SetClock(nil)
+	before := time.Now().Add(-time.Second)
+	if err := db.UpsertStaff(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	if s.UpdatedAt.Before(before) || s.UpdatedAt.After(time.Now()) {
+		t.Errorf("after SetClock(nil), UpdatedAt = %s, want about now", s.UpdatedAt)
 	}
 }
 

@@ -1,6 +1,8 @@
 package lantern
 
 import (
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -19,15 +21,24 @@ func ValidateID(field, id string) error {
 		return FieldErrorf(field, "%s is required", field)
 	case len(id) > MaxIDLen:
 		return FieldErrorf(field, "%s is longer than %d bytes", field, MaxIDLen)
-	case !utf8.ValidString(id):
-		return FieldErrorf(field, "%s is not valid UTF-8", field)
 	case id[0] == ' ' || id[len(id)-1] == ' ':
 		return FieldErrorf(field, "%s has leading or trailing spaces", field)
 	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f {
-			return FieldErrorf(field, "%s contains a control character", field)
+	// One pass, fast for ASCII: this runs several times for every event.
+	for i := 0; i < len(id); {
+		c := id[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return FieldErrorf(field, "%s contains a control character", field)
+			}
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(id[i:])
+		if r == utf8.RuneError && n == 1 {
+			return FieldErrorf(field, "%s is not valid UTF-8", field)
+		}
+		i += n
 	}
 	return nil
 }
@@ -62,7 +73,12 @@ func ValidateOneOf(field, s string, allowed ...string) error {
 	if s == "" {
 		return FieldErrorf(field, "%s is required", field)
 	}
-	return FieldErrorf(field, "%s %q is not one of %v", field, s, allowed)
+	// Only the error path copies allowed, so that callers' argument lists
+	// stay on the stack.
+	if len(s) > 64 {
+		return FieldErrorf(field, "%s is not one of %s", field, strings.Join(slices.Clone(allowed), ", "))
+	}
+	return FieldErrorf(field, "%s %q is not one of %s", field, s, strings.Join(slices.Clone(allowed), ", "))
 }
 
 // earliest and latest bound the instants Lantern accepts. Nothing in a force's

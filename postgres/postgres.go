@@ -1,12 +1,13 @@
-// Package postgres stores Lantern's reference data in PostgreSQL through a pgx
-// connection pool, and implements lantern.Store with hand-written SQL.
+// Package postgres stores Lantern's reference data, the rows intake
+// quarantined and the API sources in PostgreSQL through a pgx connection
+// pool, and implements lantern.Store with hand-written SQL.
 //
 // Times are timestamptz, which keeps microseconds; the store truncates to the
 // microsecond itself and answers in UTC. A person's flags and phone hashes are
 // sorted text[] columns with GIN indexes, since a person is always read and
 // written whole. Bulk upserts go to the server as one pgx.Batch per call,
 // in ID order, so that concurrent batches lock rows in the same order and
-// cannot deadlock.
+// cannot deadlock; quarantined rows, thousands at a time, go in by COPY.
 package postgres
 
 import (

@@ -20,7 +20,7 @@ import (
 // testServer returns the URL of the PostgreSQL server to test against and a
 // pool on it for setting up schemas. Without LANTERN_TEST_POSTGRES the test is
 // skipped, unless LANTERN_TEST_POSTGRES_REQUIRED=1 makes that a failure.
-func testServer(t *testing.T) (string, *pgxpool.Pool) {
+func testServer(t testing.TB) (string, *pgxpool.Pool) {
 	t.Helper()
 	u := os.Getenv("LANTERN_TEST_POSTGRES")
 	if u == "" {
@@ -40,7 +40,7 @@ func testServer(t *testing.T) (string, *pgxpool.Pool) {
 
 // freshSchema creates a schema with a random name, drops it when the test
 // ends, and returns base with its search_path set to the schema.
-func freshSchema(t *testing.T, base string, admin *pgxpool.Pool) string {
+func freshSchema(t testing.TB, base string, admin *pgxpool.Pool) string {
 	t.Helper()
 	name := "lantern_test_" + strings.ToLower(rand.Text()[:12])
 	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
@@ -56,7 +56,7 @@ func freshSchema(t *testing.T, base string, admin *pgxpool.Pool) string {
 }
 
 // withParams returns the URL u with query parameters set.
-func withParams(t *testing.T, u string, params map[string]string) string {
+func withParams(t testing.TB, u string, params map[string]string) string {
 	t.Helper()
 	parsed, err := url.Parse(u)
 	if err != nil {
@@ -72,7 +72,7 @@ func withParams(t *testing.T, u string, params map[string]string) string {
 
 // openFresh opens a store in a fresh schema and closes it when the test ends,
 // before the schema is dropped.
-func openFresh(t *testing.T, base string, admin *pgxpool.Pool) *DB {
+func openFresh(t testing.TB, base string, admin *pgxpool.Pool) *DB {
 	t.Helper()
 	u := freshSchema(t, base, admin)
 	db, err := Open(t.Context(), u)
@@ -317,4 +317,23 @@ func TestMigrateBackfillsStatusAt(t *testing.T) {
 			t.Errorf("%s: StatusAt %s, want %s", id, inc.StatusAt, want)
 		}
 	}
+}
+
+// BenchmarkAddRejections adds batches of the largest size intake sends.
+func BenchmarkAddRejections(b *testing.B) {
+	base, admin := testServer(b)
+	db := openFresh(b, base, admin)
+	const rows = 4000
+	raw := []byte(strings.Repeat("x", 300))
+	for b.Loop() {
+		batch := make([]*lantern.Rejection, rows)
+		for i := range batch {
+			batch[i] = &lantern.Rejection{Source: "bench.csv", Kind: "call", Format: "jsonl", Line: i + 1,
+				Reason: "bad", Raw: raw, State: lantern.RejectionOpen, ReceivedAt: time.Now()}
+		}
+		if err := db.AddRejections(b.Context(), batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }

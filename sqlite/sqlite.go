@@ -1,6 +1,7 @@
-// Package sqlite stores Lantern's reference data in a SQLite database file. It
-// uses the pure-Go modernc.org/sqlite driver, so the binary builds with
-// CGO_ENABLED=0, and implements lantern.Store with hand-written SQL.
+// Package sqlite stores Lantern's reference data, the rows intake quarantined
+// and the API sources in a SQLite database file. It uses the pure-Go
+// modernc.org/sqlite driver, so the binary builds with CGO_ENABLED=0, and
+// implements lantern.Store with hand-written SQL.
 //
 // Times are stored as INTEGER microseconds since the Unix epoch in UTC, so
 // they sort and compare as numbers and come back exactly as Go's

@@ -325,3 +325,25 @@ func TestMigrateBackfillsStatusAt(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAddRejections adds batches of the largest size intake sends.
+func BenchmarkAddRejections(b *testing.B) {
+	db, err := Open(b.Context(), filepath.Join(b.TempDir(), "lantern.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	const rows = 4000
+	raw := []byte(strings.Repeat("x", 300))
+	for b.Loop() {
+		batch := make([]*lantern.Rejection, rows)
+		for i := range batch {
+			batch[i] = &lantern.Rejection{Source: "bench.csv", Kind: "call", Format: "jsonl", Line: i + 1,
+				Reason: "bad", Raw: raw, State: lantern.RejectionOpen, ReceivedAt: time.Now()}
+		}
+		if err := db.AddRejections(b.Context(), batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -1,0 +1,124 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"lantern"
+)
+
+const sourceColumns = `id, name, token_hash, created_at, disabled_at`
+
+// CreateSource validates and stores a new API source and assigns its ID. It
+// returns EINVALID, or ECONFLICT if the name or the token hash belongs to a
+// source already stored, disabled or not.
+func (db *DB) CreateSource(ctx context.Context, s *lantern.Source) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	var id int64
+	err := db.update(ctx, "create source", func(tx *sql.Tx) (err error) {
+		id, err = createSource(ctx, tx, s)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.ID = id
+	return nil
+}
+
+// FindSourceByTokenHash returns the enabled source with this token hash, or
+// ENOTFOUND, also when the source is disabled.
+func (db *DB) FindSourceByTokenHash(ctx context.Context, hash []byte) (*lantern.Source, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources
+		WHERE token_hash = ? AND disabled_at IS NULL`, hash)
+	s, err := scanSource(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, lantern.Errorf(lantern.ENOTFOUND, "Source not found.")
+	} else if err != nil {
+		return nil, wrap("find source", err)
+	}
+	return s, nil
+}
+
+// FindSources returns every source, disabled ones too, ordered by the byte
+// order of their names.
+func (db *DB) FindSources(ctx context.Context) ([]*lantern.Source, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources ORDER BY name`)
+	if err != nil {
+		return nil, wrap("find sources", err)
+	}
+	defer rows.Close()
+	list := []*lantern.Source{}
+	for rows.Next() {
+		s, err := scanSource(rows)
+		if err != nil {
+			return nil, wrap("find sources", err)
+		}
+		list = append(list, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("find sources", err)
+	}
+	return list, nil
+}
+
+// DisableSource disables the named source at the given time, so that its
+// token is refused. Disabling a disabled source keeps the first time. It
+// returns EINVALID for an implausible time and ENOTFOUND for an unknown name.
+func (db *DB) DisableSource(ctx context.Context, name string, at time.Time) error {
+	if err := lantern.ValidateTime("at", at); err != nil {
+		return err
+	}
+	return db.update(ctx, "disable source", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sources SET disabled_at = coalesce(disabled_at, ?) WHERE name = ?`, micros(at), name)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return lantern.Errorf(lantern.ENOTFOUND, "Source %q not found.", name)
+		}
+		return nil
+	})
+}
+
+// createSource inserts s after checking that its name and token hash are
+// free, so that a clash gets a message saying which.
+func createSource(ctx context.Context, tx *sql.Tx, s *lantern.Source) (int64, error) {
+	var nameTaken, hashTaken bool
+	err := tx.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM sources WHERE name = ?),
+			EXISTS (SELECT 1 FROM sources WHERE token_hash = ?)`, s.Name, s.TokenHash).Scan(&nameTaken, &hashTaken)
+	switch {
+	case err != nil:
+		return 0, err
+	case nameTaken:
+		return 0, lantern.Errorf(lantern.ECONFLICT, "Source %q already exists.", s.Name)
+	case hashTaken:
+		return 0, lantern.Errorf(lantern.ECONFLICT, "The token is already in use.")
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO sources (name, token_hash, created_at, disabled_at) VALUES (?, ?, ?, ?)`,
+		s.Name, s.TokenHash, micros(s.CreatedAt), nullMicros(s.DisabledAt))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func scanSource(row scanner) (*lantern.Source, error) {
+	var (
+		s        lantern.Source
+		created  int64
+		disabled sql.NullInt64
+	)
+	if err := row.Scan(&s.ID, &s.Name, &s.TokenHash, &created, &disabled); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.DisabledAt = fromMicros(created), fromNullMicros(disabled)
+	return &s, nil
+}

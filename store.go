@@ -10,6 +10,8 @@ type Store interface {
 	PersonService
 	IncidentService
 	RosterService
+	QuarantineService
+	SourceService
 
 	// Ping reports whether the store can serve requests; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error

@@ -52,6 +52,39 @@ func testConcurrency(t *testing.T, open Opener) {
 		wg.Wait()
 		wantTotals(t, s, each)
 	})
+	t.Run("Rejections", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		batches := make([][]*lantern.Rejection, writers)
+		var wg sync.WaitGroup
+		for w := range writers {
+			batches[w] = make([]*lantern.Rejection, each)
+			for i := range each {
+				batches[w][i] = rejection(fmt.Sprintf("w%d.csv", w), "call", i+1)
+			}
+			wg.Go(func() {
+				if err := s.AddRejections(t.Context(), batches[w]...); err != nil {
+					t.Errorf("writer %d: %v", w, err)
+				}
+			})
+		}
+		wg.Wait()
+		// Every row got an ID of its own, ascending within its batch.
+		seen := map[int64]bool{}
+		for w, batch := range batches {
+			for i, r := range batch {
+				if seen[r.ID] || i > 0 && r.ID <= batch[i-1].ID {
+					t.Fatalf("writer %d row %d: ID %d repeated or out of order", w, i, r.ID)
+				}
+				seen[r.ID] = true
+			}
+		}
+		_, n, err := s.FindRejections(t.Context(), lantern.RejectionFilter{})
+		must(t, err)
+		if n != writers*each {
+			t.Errorf("total = %d, want %d", n, writers*each)
+		}
+	})
 }
 
 // writeBatch writes n staff, people and incidents whose IDs start with prefix,

@@ -6,8 +6,11 @@
 // the implementation:
 //
 //   - Times come back in UTC, truncated to the microsecond.
-//   - Lists are ordered by the byte order of their IDs.
-//   - An Offset or Limit below zero is EINVALID.
+//   - Lists are ordered by the byte order of their IDs (quarantined rows by
+//     their numeric IDs, sources by the byte order of their names).
+//   - Paging: a Limit of zero means no limit, an Offset past the end gives an
+//     empty list, and the total counts every match whatever the paging. An
+//     Offset or Limit below zero is EINVALID.
 //   - Flags and phone hashes come back sorted and unique; an empty set comes
 //     back as nil, and so do an incident's links when it has none.
 //   - Involvements come back ordered by At, PersonID and Part; assignments by
@@ -33,8 +36,18 @@
 //   - OnDuty is true when a working shift (duty, training, court) covers the
 //     instant and no leave or sickness does: an absence booked over a rostered
 //     shift wins. A member of staff the store does not know is not on duty.
-//   - Upserts set UpdatedAt, from the store's clock, on the records passed in
-//     as well as in the store.
+//   - Upserts and AddRejections set UpdatedAt, from the store's clock, on the
+//     records passed in as well as in the store; SetRejectionState sets it to
+//     the time it is given.
+//   - AddRejections assigns IDs in the order of the rows given, each greater
+//     than any assigned before; a refused batch writes nothing and assigns
+//     no IDs. Raw comes back byte for byte, an empty Raw as nil.
+//     SetRejectionState takes any state from any other, tolerates repeated
+//     IDs and does nothing without IDs.
+//   - A source's name and token hash belong to it for good: creating another
+//     with either is ECONFLICT even once it is disabled. Disabling a disabled
+//     source keeps the first DisabledAt. FindSources lists disabled sources
+//     too; FindSourceByTokenHash does not find them.
 //   - Error messages may name incidents but never people or staff: they reach
 //     logs, and those identifiers are personal data.
 //   - Close may be called more than once, and Ping after Close is EUNAVAILABLE.
@@ -63,6 +76,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("StatusHistory", func(t *testing.T) { t.Parallel(); testStatusHistory(t, open) })
 	t.Run("UpsertHistory", func(t *testing.T) { t.Parallel(); testUpsertHistory(t, open) })
 	t.Run("Roster", func(t *testing.T) { t.Parallel(); testRoster(t, open) })
+	t.Run("Quarantine", func(t *testing.T) { t.Parallel(); testQuarantine(t, open) })
+	t.Run("Source", func(t *testing.T) { t.Parallel(); testSource(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, open) })
 }
 

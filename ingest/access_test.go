@@ -66,7 +66,7 @@ func TestDecodeAccess(t *testing.T) {
 		{name: "system upper case", line: set(g, "system", `"RMS"`), field: "system", reason: "lower-case"},
 		{name: "system object", line: set(g, "system", `{"a":1}`), field: "system", reason: "must be a string"},
 		{name: "action unknown", line: set(g, "action", `"peek"`), field: "action", reason: `"peek" is not one of`},
-		{name: "action long is not echoed", line: set(g, "action", `"`+strings.Repeat("peek", 100)+`"`), field: "action", reason: `…`},
+		{name: "action long is not echoed", line: set(g, "action", `"`+strings.Repeat("peek", 100)+`"`), field: "action", reason: "action is not one of view"},
 		{name: "action phone is not echoed", line: set(g, "action", `"07700 900123"`), field: "action", reason: "not shown"},
 		{name: "view needs a subject", line: set(set(g, "person_id", "-"), "incident_id", "-"), field: "person_id", reason: "needs a person_id or an incident_id"},
 		{name: "person_id padded", line: set(g, "person_id", `" P1"`), field: "person_id", reason: "leading or trailing spaces"},

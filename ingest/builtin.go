@@ -36,5 +36,5 @@ func BuiltinProfile(name string) (*Profile, error) {
 		return nil, lantern.Errorf(lantern.ENOTFOUND, "no built-in profile %s", echo(name))
 	}
 	defer f.Close()
-	return LoadProfile(f, file)
+	return LoadProfile(f, name)
 }

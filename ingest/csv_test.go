@@ -88,7 +88,7 @@ func TestBuiltinProfiles(t *testing.T) {
 
 func TestCSVRMSAudit(t *testing.T) {
 	p := builtin(t, "rms-audit")
-	if p.Kind() != KindAccess || p.Name() != "profiles/rms-audit.yaml" || p.Description() == "" {
+	if p.Kind() != KindAccess || p.Name() != "rms-audit" || p.Description() == "" {
 		t.Fatalf("profile %+v", p)
 	}
 	checkRows(t, readCSV(t, openTestdata(t, "rms-audit.csv"), p), []string{
@@ -164,7 +164,7 @@ func TestCSVPerson(t *testing.T) {
 		`3:{"id":"P2","gender":"unknown","phone_hashes":["` + h1 + `"],"time":"2024-02-01T10:00:00Z"}`,
 		`4!birth_year: birth_year must be a whole number`,
 		`5!phones: phones[0] is not a phone number: it contains letters`,
-		`6!gender: gender "X" is not one of [female male other unknown]`,
+		`6!gender: gender "X" is not one of female, male, other, unknown`,
 		`7!time: time has no zone offset`,
 	})
 }
@@ -190,7 +190,7 @@ func TestCSVRowErrors(t *testing.T) {
 		`3!: expected 10 columns, got 5`,
 		`4!: expected 10 columns, got 11`,
 		`6!time: time does not match the time formats ["02/01/2006 15:04:05" "02/01/2006 15:04"]`,
-		`7!action: action "ZZ" is not one of [view search print export update create]`,
+		`7!action: action "ZZ" is not one of view, search, print, export, update, create`,
 		`8:{"id":"A6","time":"2024-03-01T09:15:02Z","staff_id":"S1","system":"rms","action":"search","query":"multi\nline, \"quoted\""}`,
 		`10!: a quoted field has text after its closing quote`,
 		`11!fields: fields "BAD FIELD" must be lower-case letters, digits, '_' or '-', starting with a letter`,

@@ -23,10 +23,11 @@ type componentStatus struct {
 
 // readiness runs every check with a bounded time and reports each one.
 func (s *Server) readiness(ctx context.Context) (bool, []componentStatus) {
-	p := s.checks.Load()
-	if p == nil {
+	svc := s.services.Load()
+	if svc == nil {
 		return false, []componentStatus{{Name: "startup", Detail: "starting"}}
 	}
+	p := &svc.Checks
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	ok := true

@@ -8,6 +8,7 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("POST /api/v1/events", s.handlePostEvents)
 	mux.HandleFunc("GET /{$}", s.handleStatus)
 	mux.HandleFunc("/", s.notFound)
 }

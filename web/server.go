@@ -16,6 +16,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"lantern"
+	"lantern/intake"
 )
 
 //go:embed templates
@@ -38,13 +41,22 @@ type Config struct {
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
 
+// Services are the parts of the running system the server calls. They are
+// attached once the store and event log are open; until then every route but
+// /healthz and /metrics answers 503.
+type Services struct {
+	Checks  []Check               // readiness checks
+	Intake  *intake.Intake        // accepts records for POST /api/v1/events
+	Sources lantern.SourceService // authenticates API sources
+}
+
 // Server is Lantern's HTTP server.
 type Server struct {
 	logger    *slog.Logger
 	registry  *prometheus.Registry
 	version   string
 	templates map[string]*template.Template
-	checks    atomic.Pointer[[]Check] // nil until the caller declares the system started
+	services  atomic.Pointer[Services] // nil until the caller declares the system started
 	handler   http.Handler
 	srv       *http.Server
 	metrics   *httpMetrics
@@ -88,9 +100,9 @@ func orDefault(d, def time.Duration) time.Duration {
 // Handler returns the server's root handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// SetReady declares the system started with these readiness checks; until it
-// is called /readyz answers 503.
-func (s *Server) SetReady(checks []Check) { s.checks.Store(&checks) }
+// Attach declares the system started with these services; until it is called
+// /readyz answers 503.
+func (s *Server) Attach(svc Services) { s.services.Store(&svc) }
 
 // Serve accepts connections on l until Shutdown is called. It returns nil
 // after a clean shutdown.

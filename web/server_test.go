@@ -40,13 +40,13 @@ func get(t *testing.T, h http.Handler, path string, hdr ...string) *http.Respons
 func TestReadyzFollowsChecks(t *testing.T) {
 	s, _ := newTestServer(t)
 	if r := get(t, s.Handler(), "/readyz"); r.StatusCode != 503 {
-		t.Fatalf("before SetReady: %d", r.StatusCode)
+		t.Fatalf("before Attach: %d", r.StatusCode)
 	}
 	var storeErr error
-	s.SetReady([]Check{
+	s.Attach(Services{Checks: []Check{
 		{Name: "store", Check: func(context.Context) error { return storeErr }},
 		{Name: "log", Check: func(context.Context) error { return nil }},
-	})
+	}})
 	if r := get(t, s.Handler(), "/readyz"); r.StatusCode != 200 {
 		t.Fatalf("ready: %d", r.StatusCode)
 	}
@@ -139,7 +139,7 @@ func TestSecurityHeadersAndPanics(t *testing.T) {
 
 func TestStatusPage(t *testing.T) {
 	s, _ := newTestServer(t)
-	s.SetReady([]Check{{Name: "store (sqlite)", Check: func(context.Context) error { return nil }}})
+	s.Attach(Services{Checks: []Check{{Name: "store (sqlite)", Check: func(context.Context) error { return nil }}}})
 	r := get(t, s.Handler(), "/")
 	body, _ := io.ReadAll(r.Body)
 	if r.StatusCode != 200 || !strings.Contains(string(body), "store (sqlite)") || !strings.Contains(string(body), "running and ready") {

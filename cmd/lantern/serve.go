@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"lantern/web"
+)
+
+func serveSettings() []setting {
+	return append([]setting{
+		{Name: "http", Default: "127.0.0.1:8080", Usage: "address for the web UI, API, health and metrics", Check: checkNotEmpty},
+		{Name: "shutdown-timeout", Default: "4s", Usage: "how long to let requests finish on SIGINT/SIGTERM", Check: checkDuration},
+	}, systemSettings()...)
+}
+
+// runServe starts the whole system and serves until ctx is cancelled. The HTTP
+// listener comes up first, so /healthz answers at once while the store and
+// event log open; /readyz turns 200 when both are ready.
+func runServe(ctx context.Context, e *env, args []string) error {
+	cfg, flags, rest, err := loadConfig("serve", args, e.getenv, e.stderr, serveSettings(), "print-config")
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageErrorf("serve takes no arguments, got %q", rest[0])
+	}
+	if flags["print-config"] {
+		cfg.print(e.stdout)
+		return nil
+	}
+	logger := newLogger(cfg, e.stderr)
+	dir, err := openDataDir(cfg, true)
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+
+	// The store and event log open first: quick, and where a bad setting
+	// shows as one clear message. Intake's replay of the log may take
+	// longer, so HTTP is up by then and /readyz says it is not ready yet.
+	sys, err := openParts(ctx, cfg, dir, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if sys != nil {
+			sys.Close()
+		}
+	}()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	build := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "lantern_build_info", Help: "Always 1; the version label says which build is running.",
+		ConstLabels: prometheus.Labels{"version": version},
+	})
+	build.Set(1)
+	reg.MustRegister(build)
+	srv, err := web.NewServer(web.Config{Logger: logger, Registry: reg, Version: version})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.str("http"))
+	if err != nil {
+		return cfg.settingError("http", fmt.Errorf("cannot listen: %w", errors.Unwrap(err)))
+	}
+	logger.Info("http listening", "addr", ln.Addr().String())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	stop := func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.duration("shutdown-timeout"))
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+	if err := sys.startIntake(ctx, dir, logger); err != nil {
+		stop()
+		return err
+	}
+	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store})
+	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
+
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case err = <-served:
+		return fmt.Errorf("http server stopped: %w", err)
+	}
+	start := time.Now()
+	// Stop HTTP first so no request is cut off mid-intake, then intake, the
+	// event log and the store.
+	err = errors.Join(stop(), sys.Close())
+	sys = nil
+	logger.Info("stopped", "took", time.Since(start).Round(time.Millisecond).String())
+	return err
+}

@@ -1,0 +1,142 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"lantern/ingest"
+	"lantern/nats"
+)
+
+// LogRecord is one record read back from the event log.
+type LogRecord struct {
+	Seq    uint64 // the stream sequence of the message holding it
+	Record *ingest.Record
+}
+
+// ReadLog calls fn for every record in the event log from stream sequence
+// from (inclusive) to the end of the log as it stood when ReadLog began, in
+// log order. Messages on subjects intake does not write are skipped. A line
+// that does not decode is an error: intake only ever writes valid records.
+func ReadLog(ctx context.Context, log *nats.Log, phones *ingest.PhoneHasher, from uint64, fn func(LogRecord) error) (last uint64, err error) {
+	js := log.JetStream()
+	stream, err := js.Stream(ctx, log.Stream())
+	if err != nil {
+		return 0, fmt.Errorf("open stream: %w", err)
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stream info: %w", err)
+	}
+	last = info.State.LastSeq
+	from = max(from, 1)
+	if info.State.Msgs == 0 || last < from {
+		return last, nil
+	}
+	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   from,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("replay consumer: %w", err)
+	}
+	decoders := map[ingest.Kind]*ingest.Decoder{}
+	for {
+		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(5*time.Second))
+		if err != nil {
+			return 0, fmt.Errorf("replay fetch: %w", err)
+		}
+		got := 0
+		for msg := range batch.Messages() {
+			got++
+			meta, err := msg.Metadata()
+			if err != nil {
+				return 0, fmt.Errorf("replay metadata: %w", err)
+			}
+			seq := meta.Sequence.Stream
+			if kind, ok := kindOfSubject(msg.Subject()); ok {
+				d := decoders[kind]
+				if d == nil {
+					d = ingest.NewDecoder(kind, phones)
+					decoders[kind] = d
+				}
+				if err := eachLine(msg.Data(), func(line []byte) error {
+					rec, err := d.Decode(line)
+					if err != nil {
+						return fmt.Errorf("event log message %d holds an invalid %s record: %w", seq, kind, err)
+					}
+					return fn(LogRecord{Seq: seq, Record: rec})
+				}); err != nil {
+					return 0, err
+				}
+			}
+			if seq >= last {
+				return last, nil
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
+			return 0, fmt.Errorf("replay fetch: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		if got == 0 {
+			return 0, fmt.Errorf("replay stalled before sequence %d", last)
+		}
+	}
+}
+
+// eachLine calls fn for each non-empty line of data.
+func eachLine(data []byte, fn func([]byte) error) error {
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte{'\n'})
+		data = rest
+		if len(line) > 0 {
+			if err := fn(line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// replay brings the id set and the store's reference tables up to date with
+// the event log from the snapshot's sequence onwards.
+func (in *Intake) replay(ctx context.Context) (int, error) {
+	var refs []*ingest.Record
+	n := 0
+	flush := func() error {
+		if len(refs) == 0 {
+			return nil
+		}
+		err := applyRefs(ctx, in.cfg.Store, refs)
+		refs = refs[:0]
+		return err
+	}
+	last, err := ReadLog(ctx, in.cfg.Log, in.cfg.Phones, in.seq+1, func(lr LogRecord) error {
+		r := lr.Record
+		n++
+		in.ids.Add(keyOf(string(r.Kind), r.ID))
+		markKnown(in.ids.Add, r)
+		if !isEvent(r.Kind) {
+			refs = append(refs, r)
+			if len(refs) >= 1000 {
+				return flush()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if err := flush(); err != nil {
+		return n, err
+	}
+	in.seq = max(in.seq, last)
+	return n, nil
+}

@@ -1,0 +1,66 @@
+package intake
+
+import (
+	"strconv"
+	"strings"
+
+	"lantern/ingest"
+)
+
+// Partitions is the number of partitions of monitored events in the event
+// log. Events about one member of staff always go to the same partition, so
+// that an engine process owning a partition sees all of that person's events
+// in order. It is fixed for an installation: changing it re-homes staff.
+const Partitions = 32
+
+// Subject prefixes of the event log.
+const (
+	eventPrefix = "lantern.ev."  // lantern.ev.<kind>.<partition>: access and comms events
+	refPrefix   = "lantern.ref." // lantern.ref.<kind>: reference records, read by every engine
+)
+
+// Partition returns the event-log partition of a member of staff (FNV-1a).
+func Partition(staffID string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(staffID); i++ {
+		h ^= uint32(staffID[i])
+		h *= 16777619
+	}
+	return int(h % Partitions)
+}
+
+// isEvent reports whether records of kind are monitored events rather than
+// reference data.
+func isEvent(k ingest.Kind) bool { return k == ingest.KindAccess || k == ingest.KindComms }
+
+// subjectOf returns the event-log subject for a record.
+func subjectOf(r *ingest.Record) string {
+	if isEvent(r.Kind) {
+		return eventPrefix + string(r.Kind) + "." + strconv.Itoa(Partition(r.StaffID))
+	}
+	return refPrefix + string(r.Kind)
+}
+
+// EventSubject returns the subject holding one partition's events of a kind,
+// for engines that consume a partition.
+func EventSubject(kind ingest.Kind, partition int) string {
+	return eventPrefix + string(kind) + "." + strconv.Itoa(partition)
+}
+
+// RefSubjects is the filter that matches every reference record.
+const RefSubjects = refPrefix + ">"
+
+// kindOfSubject returns the kind of records a subject holds, or false for a
+// subject intake does not write.
+func kindOfSubject(subject string) (ingest.Kind, bool) {
+	var rest string
+	if s, ok := strings.CutPrefix(subject, eventPrefix); ok {
+		rest, _, _ = strings.Cut(s, ".")
+	} else if s, ok := strings.CutPrefix(subject, refPrefix); ok {
+		rest = s
+	} else {
+		return "", false
+	}
+	k, err := ingest.ParseKind(rest)
+	return k, err == nil
+}

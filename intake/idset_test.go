@@ -81,3 +81,35 @@ func BenchmarkIDSetAdd(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ids/s")
 }
+
+// FuzzReadSnapshot feeds arbitrary bytes to the snapshot reader: it must
+// either load a set or report errNoSnapshot, never panic or load garbage.
+func FuzzReadSnapshot(f *testing.F) {
+	dir := f.TempDir()
+	good := filepath.Join(dir, "good")
+	s := newIDSet(0)
+	for i := range 10 {
+		s.Add(keyOf("access", fmt.Sprint(i)))
+	}
+	if err := s.writeSnapshot(good, 7); err != nil {
+		f.Fatal(err)
+	}
+	b, _ := os.ReadFile(good)
+	f.Add(b)
+	f.Add([]byte(snapshotMagic))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "ids")
+		os.WriteFile(path, data, 0o600)
+		set, _, err := readSnapshot(path)
+		if err != nil {
+			if !errors.Is(err, errNoSnapshot) {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			return
+		}
+		if set == nil {
+			t.Fatal("nil set without error")
+		}
+	})
+}

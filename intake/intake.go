@@ -61,6 +61,7 @@ const (
 	knownStaff    = "known:staff"
 	knownPerson   = "known:person"
 	knownIncident = "known:incident"
+	rejectedNS    = "rejected" // rows already in quarantine, by source and text
 )
 
 // Open loads the id snapshot if there is one, replays the event log from the

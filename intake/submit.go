@@ -225,9 +225,18 @@ func (in *Intake) accept(ctx context.Context, inp Input, format string, items []
 		if lantern.ErrorCode(err) == lantern.EINTERNAL {
 			reason = err.Error()
 		}
+		sum.Rejected++
 		if len(sum.Errors) < MaxReportErrors {
 			sum.Errors = append(sum.Errors, LineError{Line: it.line, Field: field, Reason: reason})
 		}
+		// The same bad row sent again from the same source is reported
+		// again but kept in quarantine once. (Across a crash this is best
+		// effort: these keys live in the id snapshot, not in the log.)
+		k := keyOf(rejectedNS, inp.Source+"\x00"+string(it.raw))
+		if inp.NoQuarantine || has(k) {
+			return
+		}
+		add(k)
 		rejected = append(rejected, in.rejection(inp, format, it, field, reason))
 	}
 	for i := range items {
@@ -247,23 +256,20 @@ func (in *Intake) accept(ctx context.Context, inp Input, format string, items []
 			accepted = append(accepted, it.rec)
 		}
 	}
-	if len(rejected) > 0 && !inp.NoQuarantine {
+	if len(rejected) > 0 {
 		if err := in.cfg.Store.AddRejections(ctx, rejected...); err != nil {
 			return fmt.Errorf("quarantine %d rows: %w", len(rejected), err)
 		}
 	}
-	sum.Rejected += len(rejected)
 	if len(accepted) == 0 {
+		in.commit(pending, 0)
 		return nil
 	}
 	dups, lastSeq, err := in.publish(ctx, accepted)
 	if err != nil {
 		return err
 	}
-	for k := range pending {
-		in.ids.Add(k)
-	}
-	in.seq = max(in.seq, lastSeq)
+	in.commit(pending, lastSeq)
 	if !isEvent(inp.Kind) {
 		if err := applyRefs(ctx, in.cfg.Store, accepted); err != nil {
 			return err
@@ -279,6 +285,15 @@ func (in *Intake) accept(ctx context.Context, inp Input, format string, items []
 		}
 	}
 	return nil
+}
+
+// commit adds a chunk's keys to the id set once what they stand for is
+// durable: records in the log, rejected rows in quarantine.
+func (in *Intake) commit(pending map[idKey]struct{}, lastSeq uint64) {
+	for k := range pending {
+		in.ids.Add(k)
+	}
+	in.seq = max(in.seq, lastSeq)
 }
 
 // rejection builds the quarantine row for a rejected line, sealing its raw

@@ -231,6 +231,6 @@ func retryRejections(ctx context.Context, e *env, sys *system, rows []*lantern.R
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "%d rows retried and accepted, %d still rejected\n", len(retried), failed)
+	fmt.Fprintf(e.stdout, "retried: %d accepted, %d still rejected\n", len(retried), failed)
 	return nil
 }

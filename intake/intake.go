@@ -18,28 +18,25 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"lantern"
 	"lantern/ingest"
 	"lantern/nats"
 )
 
-// Store is what intake needs from the store: reference data and quarantine.
-type Store interface {
-	lantern.Store
-	lantern.QuarantineService
-}
-
 // Config holds an Intake's collaborators.
 type Config struct {
 	Log           *nats.Log
-	Store         Store
+	Store         lantern.Store
 	Phones        *ingest.PhoneHasher
 	Sealer        *Sealer
 	SnapshotPath  string        // where the id snapshot lives; "" keeps none (replay from the start)
 	SnapshotEvery time.Duration // how often to save the id snapshot while accepting; default 5m
 	Logger        *slog.Logger
 	Now           func() time.Time
-	Workers       int // decoding goroutines; default GOMAXPROCS
+	Workers       int                   // decoding goroutines; default GOMAXPROCS
+	Metrics       prometheus.Registerer // optional: where intake's counters are registered
 }
 
 // Intake accepts records into the event log. It is safe for concurrent use;
@@ -53,6 +50,8 @@ type Intake struct {
 	seq      uint64     // highest event-log sequence reflected in ids
 	lastSnap time.Time
 	closed   bool
+
+	records *prometheus.CounterVec // by kind and outcome
 }
 
 // Keys of the "known" namespaces in the id set: a record that refers to a
@@ -77,7 +76,15 @@ func Open(ctx context.Context, cfg Config) (*Intake, error) {
 	if cfg.SnapshotEvery <= 0 {
 		cfg.SnapshotEvery = 5 * time.Minute
 	}
-	in := &Intake{cfg: cfg, ids: newIDSet(0)}
+	in := &Intake{cfg: cfg, ids: newIDSet(0), records: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lantern_intake_records_total",
+		Help: "Records handled by intake, by kind and outcome (accepted, duplicate, rejected).",
+	}, []string{"kind", "outcome"})}
+	if cfg.Metrics != nil {
+		if err := cfg.Metrics.Register(in.records); err != nil {
+			return nil, fmt.Errorf("intake: register metrics: %w", err)
+		}
+	}
 	if cfg.SnapshotPath != "" {
 		ids, seq, err := readSnapshot(cfg.SnapshotPath)
 		switch {

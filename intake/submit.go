@@ -110,6 +110,9 @@ func (in *Intake) Submit(ctx context.Context, inp Input) (*Summary, error) {
 		}
 	}
 	sum.Elapsed = time.Since(start)
+	in.records.WithLabelValues(sum.Kind, "accepted").Add(float64(sum.Accepted))
+	in.records.WithLabelValues(sum.Kind, "duplicate").Add(float64(sum.Duplicates))
+	in.records.WithLabelValues(sum.Kind, "rejected").Add(float64(sum.Rejected))
 	return sum, err
 }
 

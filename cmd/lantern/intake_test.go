@@ -225,6 +225,13 @@ func TestEventsAPI(t *testing.T) {
 		}
 	}
 
+	metrics := waitStatus(t, base+"/metrics", 200, time.Second)
+	mb, _ := io.ReadAll(metrics.Body)
+	metrics.Body.Close()
+	if !strings.Contains(string(mb), `lantern_intake_records_total{kind="access",outcome="rejected"} 2`) {
+		t.Errorf("intake metrics missing from /metrics")
+	}
+
 	// ingest --server sends through the API, renumbering lines across requests.
 	file := filepath.Join(t.TempDir(), "access.jsonl")
 	writeFile(t, file, access("r1", "S1")+"\n\n"+access("r2", "S404")+"\n")

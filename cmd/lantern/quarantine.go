@@ -113,7 +113,7 @@ func parseIDs(s string) ([]int64, error) {
 }
 
 // findRejections returns the rows the flags select, in id order.
-func findRejections(ctx context.Context, cfg *config, st store, ids []int64) ([]*lantern.Rejection, error) {
+func findRejections(ctx context.Context, cfg *config, st lantern.Store, ids []int64) ([]*lantern.Rejection, error) {
 	var f lantern.RejectionFilter
 	if s := cfg.str("state"); s != "all" {
 		f.State = &s

@@ -78,7 +78,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		return srv.Shutdown(sctx)
 	}
-	if err := sys.startIntake(ctx, dir, logger); err != nil {
+	if err := sys.startIntake(ctx, dir, logger, reg); err != nil {
 		stop()
 		return err
 	}

@@ -66,7 +66,7 @@ func runSource(ctx context.Context, e *env, args []string) error {
 
 // addSource creates a source with a new random token, prints the token once,
 // and stores only its SHA-256.
-func addSource(ctx context.Context, e *env, st store, name string) error {
+func addSource(ctx context.Context, e *env, st lantern.Store, name string) error {
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	token := "lt_" + base64.RawURLEncoding.EncodeToString(raw)

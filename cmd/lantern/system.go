@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"lantern"
 	"lantern/intake"
 	"lantern/nats"
@@ -100,7 +102,7 @@ func (d *dataDir) Close() error {
 
 // openStore opens the store named by the configuration. Failing to reach it
 // is a configuration error naming the setting.
-func openStore(ctx context.Context, cfg *config, dir *dataDir) (store, string, error) {
+func openStore(ctx context.Context, cfg *config, dir *dataDir) (lantern.Store, string, error) {
 	if u := cfg.str("database"); u != "" {
 		st, err := postgres.Open(ctx, u)
 		if err != nil {
@@ -113,11 +115,6 @@ func openStore(ctx context.Context, cfg *config, dir *dataDir) (store, string, e
 		return nil, "", cfg.settingError("data-dir", fmt.Errorf("cannot open the SQLite store: %s", describe(err)))
 	}
 	return st, "sqlite", nil
-}
-
-// store is everything the commands need from a store adapter.
-type store interface {
-	lantern.Store
 }
 
 // openLog opens the event log named by the configuration.
@@ -149,7 +146,7 @@ func openLog(ctx context.Context, cfg *config, dir *dataDir, logger *slog.Logger
 
 // system is the store, event log and intake a command works with.
 type system struct {
-	store     store
+	store     lantern.Store
 	storeKind string
 	log       *nats.Log
 	logKind   string
@@ -173,7 +170,7 @@ func openSystem(ctx context.Context, cfg *config, dir *dataDir, logger *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	if err := sys.startIntake(ctx, dir, logger); err != nil {
+	if err := sys.startIntake(ctx, dir, logger, nil); err != nil {
 		sys.Close()
 		return nil, err
 	}
@@ -203,9 +200,10 @@ func openParts(ctx context.Context, cfg *config, dir *dataDir, logger *slog.Logg
 
 // startIntake starts intake, which first replays the event log from its last
 // snapshot: this can take a while after a crash on a large log.
-func (sys *system) startIntake(ctx context.Context, dir *dataDir, logger *slog.Logger) (err error) {
+func (sys *system) startIntake(ctx context.Context, dir *dataDir, logger *slog.Logger, reg prometheus.Registerer) (err error) {
 	sys.intake, err = intake.Open(ctx, intake.Config{
-		Log: sys.log, Store: sys.store, Phones: sys.keys.phones, Sealer: sys.keys.sealer,
+		Metrics: reg,
+		Log:     sys.log, Store: sys.store, Phones: sys.keys.phones, Sealer: sys.keys.sealer,
 		SnapshotPath: filepath.Join(dir.path, "intake.ids"),
 		Logger:       logger.With("component", "intake"),
 	})

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lantern/nats/natstest"
 )
 
 // syncBuffer is a bytes.Buffer safe for a server goroutine to write while the
@@ -216,6 +218,22 @@ func TestServePostgres(t *testing.T) {
 	}
 }
 
+// TestServeExternalNATS runs serve against a real external JetStream server:
+// the same code path as the embedded log, only the configuration differs.
+func TestServeExternalNATS(t *testing.T) {
+	url := natstest.StartServer(t)
+	base, stop := startServe(t, nil, "--nats", url)
+	resp := waitStatus(t, base+"/readyz", http.StatusOK, 20*time.Second)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Contains(body, []byte("nats-external")) {
+		t.Errorf("readyz does not name the external log: %s", body)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestBadConfiguration(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(file, []byte("x"), 0o600)
@@ -238,6 +256,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"bad env value", map[string]string{"LANTERN_LOG_LEVEL": "loud"}, []string{"serve"}, []string{"--log-level (from LANTERN_LOG_LEVEL)", `"loud"`}, ""},
 		{"unknown key in file", nil, []string{"serve", "--config", badYAML}, []string{badYAML, "line 2", `"listen_here"`}, ""},
 		{"missing file", nil, []string{"serve", "--config", "/nonexistent/lantern.yaml"}, []string{"--config /nonexistent/lantern.yaml", "no such file"}, ""},
+		{"unreachable nats", nil, []string{"serve", "--http", "127.0.0.1:0", "--data-dir", t.TempDir(), "--nats", "nats://user:n4tspw@127.0.0.1:1"}, []string{"--nats", "127.0.0.1:1"}, "n4tspw"},
 		{"bad duration", nil, []string{"serve", "--shutdown-timeout", "soon"}, []string{"--shutdown-timeout", `"soon"`}, ""},
 		{"address in use", nil, nil, []string{"--http", "cannot listen"}, ""},
 	}

@@ -19,12 +19,9 @@ type idKey [2]uint64
 
 // keyOf digests kind and id.
 func keyOf(kind, id string) idKey {
-	h := sha256.New()
-	h.Write([]byte(kind))
-	h.Write([]byte{0})
-	h.Write([]byte(id))
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
+	var buf [256]byte // ids are short: keep the digest input on the stack
+	in := append(append(append(buf[:0], kind...), 0), id...)
+	sum := sha256.Sum256(in)
 	k := idKey{binary.LittleEndian.Uint64(sum[0:8]), binary.LittleEndian.Uint64(sum[8:16])}
 	if k == (idKey{}) {
 		k[0] = 1 // the zero key marks an empty slot

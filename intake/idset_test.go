@@ -113,3 +113,10 @@ func FuzzReadSnapshot(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkKeyOf(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		_ = keyOf("access", "event-000000000001")
+	}
+}

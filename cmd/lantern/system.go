@@ -222,17 +222,20 @@ func (s *system) checks() []web.Check {
 }
 
 // Close stops intake (saving its snapshot), closes the event log so nothing
-// in flight is lost, then the store. It closes whatever was opened.
+// in flight is lost, then the store. It closes whatever was opened, once.
 func (s *system) Close() error {
 	var errs []error
 	if s.intake != nil {
 		errs = append(errs, s.intake.Close())
+		s.intake = nil
 	}
 	if s.log != nil {
 		errs = append(errs, s.log.Close())
+		s.log = nil
 	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
+		s.store = nil
 	}
 	return errors.Join(errs...)
 }

@@ -1,0 +1,245 @@
+package detect
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"lantern/ingest"
+)
+
+// Engine judges records against a RuleSet: reference records update its
+// World, and access and comms events are matched against the rules of their
+// kind, updating per-key window and sequence state and peer figures, and
+// raising or extending alerts.
+//
+// Apply is deterministic: the same records in the same order give the same
+// alerts, with the same ids, whatever the wall clock. Events should arrive in
+// event-time order per member of staff (as the event log's partitions deliver
+// them); a late event is counted at its own time but does not move a window
+// back. An Engine is safe for concurrent use; calls are serialised.
+type Engine struct {
+	mu     sync.Mutex
+	world  *World
+	rules  atomic.Pointer[RuleSet]
+	states map[string]*ruleState // by rule name, so state survives a reload
+	alerts alertBook
+	stats  Stats
+
+	machine vm.VM
+	ctx     evalCtx
+	env     env
+	ev      Event
+}
+
+// Stats counts what an Engine has done.
+type Stats struct {
+	Reference  int // reference records applied to the World
+	Events     int // access and comms events judged
+	Evaluated  int // rule evaluations
+	Suppressed int // matches suppressed by an exception
+	Errors     int // expression evaluations that failed at run time (counted as no match)
+	Alerts     int // alerts raised (new, not extended)
+}
+
+// ruleState is the per-key state of one rule.
+type ruleState struct {
+	windows map[uint64]*windowState
+	seqs    map[uint64]*seqState
+	peer    *peerState
+	latest  int64 // the latest event time the rule has seen
+}
+
+// NewEngine returns an Engine over world judging with rules (nil: none yet).
+func NewEngine(world *World, rules *RuleSet) *Engine {
+	e := &Engine{world: world, states: map[string]*ruleState{}, alerts: alertBook{open: map[uint64]*Alert{}}}
+	e.machine.MemoryBudget = maxEvalMemory
+	e.ctx.w = world
+	e.env.Ctx = &e.ctx
+	e.env.Event = &e.ev
+	if rules == nil {
+		rules = &RuleSet{byKind: map[string][]*Rule{}}
+	}
+	e.rules.Store(rules)
+	return e
+}
+
+// SetRules replaces the rule set atomically: the next record is judged by the
+// new set. State (windows, sequences, open alerts) is kept per rule name, so
+// a rule that keeps its name keeps its state. Load a set with Load and call
+// SetRules only when it succeeded, so a broken set never replaces a good one.
+func (e *Engine) SetRules(rules *RuleSet) {
+	if rules != nil {
+		e.rules.Store(rules)
+	}
+}
+
+// Rules returns the rule set in use.
+func (e *Engine) Rules() *RuleSet { return e.rules.Load() }
+
+// World returns the World the engine consults.
+func (e *Engine) World() *World { return e.world }
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stats
+}
+
+// Apply applies one record and returns the alerts it raised or extended, in
+// rule order (nil when none).
+func (e *Engine) Apply(rec *ingest.Record) []Alert {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.world.Apply(rec) {
+		e.stats.Reference++
+		return nil
+	}
+	if !e.ev.fill(rec, e.world) {
+		return nil
+	}
+	e.stats.Events++
+	e.ctx.t = e.ev.Time
+	var out []Alert
+	for _, r := range e.rules.Load().forKind(e.ev.Kind) {
+		if f, ok := e.judge(r); ok {
+			a := e.alerts.raise(f)
+			if a.Matches == 1 {
+				e.stats.Alerts++
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// eval runs a condition on the current event; nil is true, a run-time error
+// false.
+func (e *Engine) eval(p *vm.Program) bool {
+	if p == nil {
+		return true
+	}
+	e.stats.Evaluated++
+	out, err := e.machine.Run(p, &e.env)
+	if err != nil {
+		e.stats.Errors++
+		return false
+	}
+	b, _ := out.(bool)
+	return b
+}
+
+// judge applies the current event to one rule and returns a finding when the
+// rule fires.
+func (e *Engine) judge(r *Rule) (finding, bool) {
+	if !e.eval(r.when) {
+		return finding{}, false
+	}
+	for i := range r.Exceptions {
+		x := &r.Exceptions[i]
+		if e.ev.Time.Before(x.Expires) && e.eval(x.when) {
+			e.stats.Suppressed++
+			return finding{}, false
+		}
+	}
+	switch {
+	case r.Window != nil:
+		return e.judgeWindow(r)
+	case r.Sequence != nil:
+		return e.judgeSequence(r)
+	}
+	key := e.ev.field(r.Key)
+	return finding{rule: r, staff: e.ev.StaffID, key: key, at: e.ev.Time, evidence: []string{e.ev.ID},
+		score: r.Weight, why: explainSingle(r, &e.ev, key)}, true
+}
+
+func (e *Engine) state(r *Rule) *ruleState {
+	st := e.states[r.Name]
+	if st == nil {
+		st = &ruleState{windows: map[uint64]*windowState{}, seqs: map[uint64]*seqState{}}
+		if r.Peer != nil {
+			st.peer = &peerState{}
+		}
+		e.states[r.Name] = st
+	}
+	if r.Peer != nil && st.peer == nil {
+		st.peer = &peerState{}
+	}
+	return st
+}
+
+func (e *Engine) judgeWindow(r *Rule) (finding, bool) {
+	st := e.state(r)
+	t := nanos(e.ev.Time)
+	if r.Peer != nil {
+		e.refreshPeers(r, st, t)
+	}
+	st.latest = max(st.latest, t)
+	cutoff := st.latest - int64(r.Window.Over)
+	if t <= cutoff {
+		return finding{}, false // too late to count in any window still held
+	}
+	key := e.ev.field(r.Window.By)
+	h := stableHash(e.ev.StaffID, key)
+	w := st.windows[h]
+	if w == nil {
+		w = newWindowState(e.ev.StaffID, key, r.Window.Distinct != "")
+		st.windows[h] = w
+	}
+	w.add(t, e.ev.field(r.Window.Distinct), e.ev.ID)
+	w.advance(cutoff)
+	x := w.measure()
+	if r.Peer != nil {
+		return e.judgePeer(r, st, w, x)
+	}
+	if x < r.Window.Threshold {
+		return finding{}, false
+	}
+	return finding{rule: r, staff: e.ev.StaffID, key: key, at: e.ev.Time, evidence: w.ids(MaxEvidence),
+		score: r.Weight * float64(x) / float64(r.Window.Threshold), why: explainWindow(r, &e.ev, x)}, true
+}
+
+func (e *Engine) judgePeer(r *Rule, st *ruleState, w *windowState, x int) (finding, bool) {
+	if x < r.Peer.MinValue {
+		return finding{}, false
+	}
+	f, _ := e.world.Staff(e.ev.StaffID, e.ev.Time)
+	ps, ok := st.peer.roles[f.Role]
+	if !ok || ps.n < 2 {
+		return finding{}, false // no peers to compare with
+	}
+	z := ps.z(float64(x))
+	if z < r.Peer.MinScore {
+		return finding{}, false
+	}
+	return finding{rule: r, staff: e.ev.StaffID, key: "", at: e.ev.Time, evidence: w.ids(MaxEvidence),
+		score: r.Weight * z / r.Peer.MinScore, why: explainPeer(r, &e.ev, x, f.Role, ps, st.peer.at, z)}, true
+}
+
+func (e *Engine) judgeSequence(r *Rule) (finding, bool) {
+	st := e.state(r)
+	seq := r.Sequence
+	key := e.ev.field(seq.By)
+	h := stableHash(e.ev.StaffID, key)
+	t := nanos(e.ev.Time)
+	cur := st.seqs[h]
+	startAt := int64(0)
+	if cur != nil {
+		startAt = cur.start
+	}
+	next, what := stepSequence(seq, cur, t, e.ev.ID, func(i int) bool { return e.eval(seq.Steps[i].when) })
+	if what == seqComplete {
+		delete(st.seqs, h)
+		return finding{rule: r, staff: e.ev.StaffID, key: key, at: e.ev.Time, evidence: next.ids,
+			score: r.Weight, why: explainSequence(r, &e.ev, next.ids, time.Duration(t-startAt))}, true
+	}
+	if next == nil {
+		delete(st.seqs, h)
+	} else {
+		st.seqs[h] = next
+	}
+	return finding{}, false
+}

@@ -1,0 +1,118 @@
+package detect
+
+import (
+	"context"
+	"time"
+
+	"github.com/expr-lang/expr"
+)
+
+// evalCtx binds the context functions of a rule to a World and to the instant
+// of the event being judged. It reaches the functions as their hidden first
+// argument (expr's WithContext), so compiled rules hold no World and one
+// RuleSet can serve several engines.
+type evalCtx struct {
+	context.Context // never used; satisfies expr's context parameter
+	w               *World
+	t               time.Time
+}
+
+// env is the environment a rule's expressions run in.
+type env struct {
+	Ctx   context.Context `expr:"ctx"`
+	Event *Event          `expr:"event"`
+}
+
+// The signatures of the context functions, for expr's type checker.
+type (
+	fnPerson     func(context.Context, string) bool
+	fnPersonStr  func(context.Context, string) string
+	fnPersonInt  func(context.Context, string) int
+	fnPersonList func(context.Context, string) []string
+	fnTwo        func(context.Context, string, string) bool
+	fnClosed     func(context.Context, string, string) ClosedCase
+	fnIncident   func(context.Context, string) string
+)
+
+func ctxOf(p []any) *evalCtx { return p[0].(*evalCtx) }
+
+// functions returns the context functions every rule may call; docs/rules.md
+// lists them. Each is judged as of the event's time.
+func functions() []expr.Option {
+	str := func(p []any, i int) string { return p[i].(string) }
+	staffFact := func(get func(StaffFacts) string) func(...any) (any, error) {
+		return func(p ...any) (any, error) {
+			c := ctxOf(p)
+			f, _ := c.w.Staff(str(p, 1), c.t)
+			return get(f), nil
+		}
+	}
+	return []expr.Option{
+		expr.Function("vulnerable", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.Vulnerable(str(p, 1), c.t), nil
+		}, new(fnPerson)),
+		expr.Function("flags", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.Flags(str(p, 1), c.t), nil
+		}, new(fnPersonList)),
+		expr.Function("has_flag", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.HasFlag(str(p, 1), str(p, 2), c.t), nil
+		}, new(fnTwo)),
+		expr.Function("gender", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.Gender(str(p, 1), c.t), nil
+		}, new(fnPersonStr)),
+		expr.Function("age", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.Age(str(p, 1), c.t), nil
+		}, new(fnPersonInt)),
+		expr.Function("person_area", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.PersonArea(str(p, 1), c.t), nil
+		}, new(fnPersonStr)),
+		expr.Function("linked", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.Linked(str(p, 1), str(p, 2), c.t), nil
+		}, new(fnTwo)),
+		expr.Function("attended", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.Attended(str(p, 1), str(p, 2), c.t), nil
+		}, new(fnTwo)),
+		expr.Function("open_case_with", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.OpenCaseWith(str(p, 1), str(p, 2), c.t), nil
+		}, new(fnTwo)),
+		expr.Function("linked_incident", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.LinkedIncident(str(p, 1), str(p, 2), c.t), nil
+		}, new(fnTwo)),
+		expr.Function("closed_case", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			cc, _ := c.w.ClosedCaseWith(str(p, 1), str(p, 2), c.t)
+			return cc, nil
+		}, new(fnClosed)),
+		expr.Function("case_open", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.CaseOpen(str(p, 1), c.t), nil
+		}, new(fnPerson)),
+		expr.Function("incident_type", func(p ...any) (any, error) {
+			return ctxOf(p).w.IncidentType(str(p, 1)), nil
+		}, new(fnIncident)),
+		expr.Function("incident_area", func(p ...any) (any, error) {
+			return ctxOf(p).w.IncidentArea(str(p, 1)), nil
+		}, new(fnIncident)),
+		expr.Function("on_duty", func(p ...any) (any, error) {
+			c := ctxOf(p)
+			return c.w.OnDuty(str(p, 1), c.t), nil
+		}, new(fnPerson)),
+		expr.Function("rostered", func(p ...any) (any, error) {
+			return ctxOf(p).w.Rostered(str(p, 1)), nil
+		}, new(fnPerson)),
+		expr.Function("role", staffFact(func(f StaffFacts) string { return f.Role }), new(fnPersonStr)),
+		expr.Function("team", staffFact(func(f StaffFacts) string { return f.Team }), new(fnPersonStr)),
+		expr.Function("station", staffFact(func(f StaffFacts) string { return f.Station }), new(fnPersonStr)),
+		expr.Function("staff_area", staffFact(func(f StaffFacts) string { return f.Area }), new(fnPersonStr)),
+	}
+}

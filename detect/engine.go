@@ -206,6 +206,9 @@ func (e *Engine) judgePeer(r *Rule, st *ruleState, w *windowState, x int) (findi
 	if x < r.Peer.MinValue {
 		return finding{}, false
 	}
+	if !st.peer.warm(r.Window.Over) {
+		return finding{}, false
+	}
 	f, _ := e.world.Staff(e.ev.StaffID, e.ev.Time)
 	ps, ok := st.peer.roles[f.Role]
 	if !ok || ps.n < 2 {

@@ -30,9 +30,9 @@ func explainPeer(r *Rule, ev *Event, x int, role string, ps peerStats, at time.T
 	if r.Window.Distinct != "" {
 		what = "distinct " + r.Window.Distinct + " values"
 	}
-	return fmt.Sprintf("Rule %s (%s): %s. %s had %d %s in the %s up to %s (event %s); the %d staff in role %q had a median of %.3g and a median absolute deviation of %.3g at %s, so the modified z-score is %.2f (alert at %.2f and at least %d); score %.3g = weight %.3g × %.2f/%.2f.",
+	return fmt.Sprintf("Rule %s (%s): %s. %s had %d %s in the %s up to %s (event %s); the %d staff in role %q had a median of %.3g and a median absolute deviation of %.3g%s at %s, so the modified z-score is %.2f (alert at %.2f and at least %d); score %.3g = weight %.3g × %.2f/%.2f.",
 		r.Name, r.Severity, strings.TrimSuffix(r.Description, "."), ev.StaffID, x, what, span(r.Window.Over), stamp(ev.Time), ev.ID,
-		ps.n, role, ps.median, ps.mad, stamp(at), z, r.Peer.MinScore, r.Peer.MinValue,
+		ps.n, role, ps.median, ps.mad, madFloor(ps.mad), stamp(at), z, r.Peer.MinScore, r.Peer.MinValue,
 		r.Weight*z/r.Peer.MinScore, r.Weight, z, r.Peer.MinScore)
 }
 
@@ -72,4 +72,11 @@ func span(d time.Duration) string {
 		return fmt.Sprintf("%.1f days", d.Hours()/24)
 	}
 	return d.String()
+}
+
+func madFloor(mad float64) string {
+	if mad < 1 {
+		return " (taken as 1)"
+	}
+	return ""
 }

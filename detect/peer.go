@@ -11,7 +11,6 @@ type peerStats struct {
 	n      int     // members, including those with a measure of 0
 	median float64 // of the members' measures
 	mad    float64 // median absolute deviation from the median
-	meanAD float64 // mean absolute deviation, used when mad is 0
 }
 
 // maxZ caps a modified z-score, which is unbounded when a group has no
@@ -19,20 +18,11 @@ type peerStats struct {
 const maxZ = 99
 
 // z returns the modified z-score of x in the group (Iglewicz and Hoaglin):
-// 0.6745·(x−median)/MAD, or (x−median)/(1.253314·meanAD) when MAD is 0, or
-// maxZ when both are 0 and x is above the median.
+// 0.6745·(x−median)/MAD, with the MAD floored at 1 because the measures are
+// counts: a group with no spread at all still needs x about five above its
+// median to reach the usual 3.5.
 func (p peerStats) z(x float64) float64 {
-	d := x - p.median
-	var z float64
-	switch {
-	case p.mad > 0:
-		z = 0.6745 * d / p.mad
-	case p.meanAD > 0:
-		z = d / (1.253314 * p.meanAD)
-	case d > 0:
-		z = maxZ
-	}
-	return min(z, maxZ)
+	return min(0.6745*(x-p.median)/max(p.mad, 1), maxZ)
 }
 
 // computePeerStats returns the figures of a group's measures; values is
@@ -44,13 +34,11 @@ func computePeerStats(values []float64) peerStats {
 	slices.Sort(values)
 	med := median(values)
 	dev := make([]float64, len(values))
-	sum := 0.0
 	for i, v := range values {
 		dev[i] = math.Abs(v - med)
-		sum += dev[i]
 	}
 	slices.Sort(dev)
-	return peerStats{n: len(values), median: med, mad: median(dev), meanAD: sum / float64(len(values))}
+	return peerStats{n: len(values), median: med, mad: median(dev)}
 }
 
 func median(sorted []float64) float64 {
@@ -64,17 +52,23 @@ func median(sorted []float64) float64 {
 // peerState holds one peer rule's figures per role and when they are due to
 // be recomputed.
 type peerState struct {
+	first int64 // the first event time the rule saw
 	next  int64 // the next boundary in event time; 0 before the first event
 	at    time.Time
 	roles map[string]peerStats
 }
 
-// refresh recomputes the peer figures at the last boundary at or before t,
+// refreshPeers recomputes the peer figures at the last boundary at or before t,
 // when t has reached the next boundary. Every member of staff the World
 // knows (serving at the boundary) is in the group of their role, with the
 // measure of their window advanced to the boundary, or 0 without one.
+// Comparisons start only once the rule has seen a full window of events
+// (warm), so that a cold start compares nobody against empty baselines.
 func (e *Engine) refreshPeers(r *Rule, st *ruleState, t int64) {
 	ps := st.peer
+	if ps.next == 0 {
+		ps.first = t
+	}
 	if ps.next != 0 && t < ps.next {
 		return
 	}
@@ -108,4 +102,9 @@ func mod(a, b int64) int64 {
 		m += b
 	}
 	return m
+}
+
+// warm reports whether the peer figures rest on a full window of history.
+func (ps *peerState) warm(over time.Duration) bool {
+	return ps.next != 0 && nanos(ps.at) >= ps.first+int64(over)
 }

@@ -54,7 +54,8 @@ type compiler struct {
 
 func compileFiles(files []parsedFile) (*RuleSet, error) {
 	c := &compiler{defs: map[string]string{}}
-	c.opts = append(functions(), expr.Env(env{}), expr.WithContext("ctx"), expr.MaxNodes(maxExprNodes))
+	sample := newEnv(&evalCtx{}, &Event{}, eventKeys())
+	c.opts = append(functions(), expr.Env(sample), expr.Patch(flattenEvent{}), expr.WithContext("ctx"), expr.MaxNodes(maxExprNodes))
 	c.collectDefs(files)
 	set := &RuleSet{byKind: map[string][]*Rule{}}
 	seen := map[string]*Rule{}

@@ -30,8 +30,9 @@ type Engine struct {
 
 	machine vm.VM
 	ctx     evalCtx
-	env     env
 	ev      Event
+	env     map[string]any // see newEnv
+	keys    []string
 }
 
 // Stats counts what an Engine has done.
@@ -57,8 +58,8 @@ func NewEngine(world *World, rules *RuleSet) *Engine {
 	e := &Engine{world: world, states: map[string]*ruleState{}, alerts: alertBook{open: map[uint64]*Alert{}}}
 	e.machine.MemoryBudget = maxEvalMemory
 	e.ctx.w = world
-	e.env.Ctx = &e.ctx
-	e.env.Event = &e.ev
+	e.keys = eventKeys()
+	e.env = newEnv(&e.ctx, &e.ev, e.keys)
 	if rules == nil {
 		rules = &RuleSet{byKind: map[string][]*Rule{}}
 	}
@@ -103,6 +104,7 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	}
 	e.stats.Events++
 	e.ctx.t = e.ev.Time
+	e.ev.bind(e.env, e.keys)
 	var out []Alert
 	for _, r := range e.rules.Load().forKind(e.ev.Kind) {
 		if f, ok := e.judge(r); ok {
@@ -123,7 +125,7 @@ func (e *Engine) eval(p *vm.Program) bool {
 		return true
 	}
 	e.stats.Evaluated++
-	out, err := e.machine.Run(p, &e.env)
+	out, err := e.machine.Run(p, e.env)
 	if err != nil {
 		e.stats.Errors++
 		return false

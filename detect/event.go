@@ -3,6 +3,8 @@ package detect
 import (
 	"time"
 
+	"github.com/expr-lang/expr/ast"
+
 	"lantern/ingest"
 )
 
@@ -102,3 +104,67 @@ func (e *Event) target() string {
 // fieldNames are the event fields usable as a key, window grouping or
 // distinct count.
 var fieldNames = []string{"staff_id", "person_id", "incident_id", "system", "action", "query", "workstation", "location", "device", "number_hash", "target"}
+
+// eventVars are the fields of an Event as rules name them ("event.<name>").
+// The engine binds them as flat variables of the expression environment,
+// each boxed once per event, because expr reads struct fields through
+// reflection and boxes them again at every use.
+var eventVars = []struct {
+	name string
+	get  func(*Event) any
+}{
+	{"id", func(e *Event) any { return e.ID }},
+	{"kind", func(e *Event) any { return e.Kind }},
+	{"time", func(e *Event) any { return e.Time }},
+	{"hour", func(e *Event) any { return e.Hour }},
+	{"staff_id", func(e *Event) any { return e.StaffID }},
+	{"person_id", func(e *Event) any { return e.PersonID }},
+	{"incident_id", func(e *Event) any { return e.IncidentID }},
+	{"system", func(e *Event) any { return e.System }},
+	{"action", func(e *Event) any { return e.Action }},
+	{"fields", func(e *Event) any { return e.Fields }},
+	{"query", func(e *Event) any { return e.Query }},
+	{"workstation", func(e *Event) any { return e.Workstation }},
+	{"location", func(e *Event) any { return e.Location }},
+	{"device", func(e *Event) any { return e.Device }},
+	{"direction", func(e *Event) any { return e.Direction }},
+	{"channel", func(e *Event) any { return e.Channel }},
+	{"number_hash", func(e *Event) any { return e.NumberHash }},
+	{"duration_s", func(e *Event) any { return e.DurationS }},
+}
+
+// bind writes the event's fields into the environment map under
+// "event.<name>".
+func (e *Event) bind(env map[string]any, keys []string) {
+	for i, v := range eventVars {
+		env[keys[i]] = v.get(e)
+	}
+}
+
+// eventKeys returns the environment keys of eventVars, in order.
+func eventKeys() []string {
+	keys := make([]string, len(eventVars))
+	for i, v := range eventVars {
+		keys[i] = "event." + v.name
+	}
+	return keys
+}
+
+// flattenEvent rewrites "event.<name>" in an expression into the flat
+// variable the environment holds.
+type flattenEvent struct{}
+
+// Visit implements ast.Visitor.
+func (flattenEvent) Visit(node *ast.Node) {
+	m, ok := (*node).(*ast.MemberNode)
+	if !ok || m.Optional {
+		return
+	}
+	id, ok := m.Node.(*ast.IdentifierNode)
+	if !ok || id.Value != "event" {
+		return
+	}
+	if s, ok := m.Property.(*ast.StringNode); ok {
+		ast.Patch(node, &ast.IdentifierNode{Value: "event." + s.Value})
+	}
+}

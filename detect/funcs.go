@@ -17,10 +17,13 @@ type evalCtx struct {
 	t               time.Time
 }
 
-// env is the environment a rule's expressions run in.
-type env struct {
-	Ctx   context.Context `expr:"ctx"`
-	Event *Event          `expr:"event"`
+// newEnv returns an expression environment: the binding context under "ctx"
+// and the event's fields under "event.<name>" (see eventVars).
+func newEnv(ctx *evalCtx, ev *Event, keys []string) map[string]any {
+	m := make(map[string]any, len(keys)+1)
+	m["ctx"] = ctx
+	ev.bind(m, keys)
+	return m
 }
 
 // The signatures of the context functions, for expr's type checker.

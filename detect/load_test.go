@@ -21,7 +21,7 @@ func TestLoadErrors(t *testing.T) {
   - name: r
     kind: access
     when: event.nobody == "x"
-`, "test.yaml:4: when: type detect.Event has no field nobody"},
+`, "test.yaml:4: when: unknown name event.nobody"},
 		{"wrong argument type", `rules:
   - name: r
     kind: access

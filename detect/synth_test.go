@@ -71,7 +71,11 @@ func newSynthForce(seed uint64, nStaff, nEvents int) *synthForce {
 		})
 	}
 	// Each member of staff's incidents and the people in them, for purposeful events.
-	mine := make([][]int, nStaff)
+	type job struct {
+		person         int
+		opened, closed time.Time
+	}
+	mine := make([][]job, nStaff)
 	for n := range 5 * nStaff {
 		id := fmt.Sprintf("I%06d", n)
 		opened := start.Add(time.Duration(rng.Int64N(int64(80 * 24 * time.Hour))))
@@ -91,21 +95,42 @@ func newSynthForce(seed uint64, nStaff, nEvents int) *synthForce {
 		ref(ingest.KindAssignment, opened, staffID(s), func(r *ingest.Record) {
 			r.Assignment = &lantern.Assignment{IncidentID: id, StaffID: staffID(s), Kind: "attended", At: opened.Add(time.Hour)}
 		})
-		mine[s] = append(mine[s], p)
+		mine[s] = append(mine[s], job{p, opened, closed})
 	}
-	times := make([]int64, nEvents)
-	for i := range times {
-		times[i] = rng.Int64N(int64(90 * 24 * time.Hour))
+	// Events happen on duty: a member of staff, one of their duty days, a time
+	// in the shift.
+	type slot struct {
+		t time.Time
+		s int
 	}
-	slices.Sort(times)
-	fields := [][]string{nil, {"name"}, {"address", "phone"}, {"warning_markers"}}
-	for i, off := range times {
-		t := start.Add(time.Duration(off))
+	slots := make([]slot, nEvents)
+	for i := range slots {
 		s := rng.IntN(nStaff)
+		d := rng.IntN(90)
+		d -= mod7(d+s) // back to the start of the week's pattern
+		d += rng.IntN(4)
+		slots[i] = slot{start.AddDate(0, 0, max(d, 0)).Add(7*time.Hour + time.Duration(rng.Int64N(int64(10*time.Hour)))), s}
+	}
+	slices.SortFunc(slots, func(a, b slot) int { return a.t.Compare(b.t) })
+	fields := [][]string{nil, {"name"}, {"address", "phone"}, {"warning_markers"}}
+	for i, sl := range slots {
+		t, s := sl.t, sl.s
 		sid := staffID(s)
-		p := rng.IntN(nPersons)
-		if len(mine[s]) > 0 && rng.IntN(10) < 7 {
-			p = mine[s][rng.IntN(len(mine[s]))]
+		// A person from an open case of theirs; else someone not vulnerable;
+		// one time in twenty, anyone.
+		p := -1
+		for _, j := range mine[s] {
+			if !t.Before(j.opened.Add(2*time.Hour)) && t.Before(j.closed) {
+				p = j.person
+			}
+		}
+		if p < 0 {
+			p = rng.IntN(nPersons)
+			if rng.IntN(20) > 0 {
+				for p%len(flags) == 2 || p%len(flags) == 4 {
+					p = rng.IntN(nPersons)
+				}
+			}
 		}
 		id := fmt.Sprintf("e%07d", i)
 		r := &ingest.Record{ID: id, Time: t, StaffID: sid}
@@ -136,3 +161,5 @@ func (f *synthForce) engine(set *detect.RuleSet) *detect.Engine {
 	}
 	return e
 }
+
+func mod7(n int) int { return ((n % 7) + 7) % 7 }

@@ -103,7 +103,7 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 		return nil
 	}
 	e.stats.Events++
-	e.ctx.t = e.ev.Time
+	e.ctx.setEvent(e.ev.Time)
 	e.ev.bind(e.env, e.keys)
 	var out []Alert
 	for _, r := range e.rules.Load().forKind(e.ev.Kind) {

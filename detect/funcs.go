@@ -15,6 +15,56 @@ type evalCtx struct {
 	context.Context // never used; satisfies expr's context parameter
 	w               *World
 	t               time.Time
+
+	// One-entry memos of the questions most rules ask, valid for the event
+	// numbered gen: several rules ask them about the same event.
+	gen                    uint64
+	vuln, linked, opencase memo
+}
+
+type memo struct {
+	gen  uint64
+	a, b string
+	v    bool
+}
+
+// Questions a memo can remember.
+const (
+	askVulnerable = iota
+	askLinked
+	askOpenCase
+)
+
+// remember returns the answer to question ask about (a, b) for this event,
+// from the memo when it holds it.
+func (c *evalCtx) remember(ask int, a, b string) bool {
+	m := &c.vuln
+	switch ask {
+	case askLinked:
+		m = &c.linked
+	case askOpenCase:
+		m = &c.opencase
+	}
+	if m.gen == c.gen && m.a == a && m.b == b {
+		return m.v
+	}
+	var v bool
+	switch ask {
+	case askVulnerable:
+		v = c.w.Vulnerable(a, c.t)
+	case askLinked:
+		v = c.w.Linked(a, b, c.t)
+	case askOpenCase:
+		v = c.w.OpenCaseWith(a, b, c.t)
+	}
+	*m = memo{c.gen, a, b, v}
+	return v
+}
+
+// setEvent points the context at a new event's instant, forgetting memos.
+func (c *evalCtx) setEvent(t time.Time) {
+	c.t = t
+	c.gen++
 }
 
 // newEnv returns an expression environment: the binding context under "ctx"
@@ -53,7 +103,7 @@ func functions() []expr.Option {
 	return []expr.Option{
 		expr.Function("vulnerable", func(p ...any) (any, error) {
 			c := ctxOf(p)
-			return c.w.Vulnerable(str(p, 1), c.t), nil
+			return c.remember(askVulnerable, str(p, 1), ""), nil
 		}, new(fnPerson)),
 		expr.Function("flags", func(p ...any) (any, error) {
 			c := ctxOf(p)
@@ -77,7 +127,7 @@ func functions() []expr.Option {
 		}, new(fnPersonStr)),
 		expr.Function("linked", func(p ...any) (any, error) {
 			c := ctxOf(p)
-			return c.w.Linked(str(p, 1), str(p, 2), c.t), nil
+			return c.remember(askLinked, str(p, 1), str(p, 2)), nil
 		}, new(fnTwo)),
 		expr.Function("attended", func(p ...any) (any, error) {
 			c := ctxOf(p)
@@ -85,7 +135,7 @@ func functions() []expr.Option {
 		}, new(fnTwo)),
 		expr.Function("open_case_with", func(p ...any) (any, error) {
 			c := ctxOf(p)
-			return c.w.OpenCaseWith(str(p, 1), str(p, 2), c.t), nil
+			return c.remember(askOpenCase, str(p, 1), str(p, 2)), nil
 		}, new(fnTwo)),
 		expr.Function("linked_incident", func(p ...any) (any, error) {
 			c := ctxOf(p)

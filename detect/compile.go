@@ -26,6 +26,7 @@ const (
 type RuleSet struct {
 	rules  []*Rule
 	byKind map[string][]*Rule
+	used   []int // indexes into eventVars of the fields some expression reads
 }
 
 // Rules returns the rules in the order they were defined (files in name
@@ -50,10 +51,11 @@ type compiler struct {
 	defs map[string]string // macro and list names → expression text
 	opts []expr.Option
 	errs []error
+	used map[int]bool // event fields some expression reads
 }
 
 func compileFiles(files []parsedFile) (*RuleSet, error) {
-	c := &compiler{defs: map[string]string{}}
+	c := &compiler{defs: map[string]string{}, used: map[int]bool{}}
 	sample := newEnv(&evalCtx{}, &Event{}, eventKeys())
 	c.opts = append(functions(), expr.Env(sample), expr.Patch(flattenEvent{}), expr.WithContext("ctx"), expr.MaxNodes(maxExprNodes))
 	c.collectDefs(files)
@@ -77,6 +79,11 @@ func compileFiles(files []parsedFile) (*RuleSet, error) {
 	}
 	if len(c.errs) > 0 {
 		return nil, errors.Join(c.errs...)
+	}
+	for i := range eventVars {
+		if c.used[i] {
+			set.used = append(set.used, i)
+		}
 	}
 	return set, nil
 }
@@ -153,6 +160,13 @@ func (c *compiler) condition(file string, n *yaml.Node, what string) (*vm.Progra
 	if err != nil {
 		c.fail(file, line, "%s: %v", what, err)
 		return nil, "", false
+	}
+	// Note the event fields the expression may read, so the engine binds
+	// only those; a field named in a string literal is bound needlessly.
+	for i, v := range eventVars {
+		if strings.Contains(full, "event."+v.name) {
+			c.used[i] = true
+		}
 	}
 	prog, err := expr.Compile(full, append(c.opts, expr.AsBool())...)
 	if err != nil {

@@ -104,9 +104,10 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	}
 	e.stats.Events++
 	e.ctx.setEvent(e.ev.Time)
-	e.ev.bind(e.env, e.keys)
+	rs := e.rules.Load()
+	e.ev.bindUsed(e.env, e.keys, rs.used)
 	var out []Alert
-	for _, r := range e.rules.Load().forKind(e.ev.Kind) {
+	for _, r := range rs.forKind(e.ev.Kind) {
 		if f, ok := e.judge(r); ok {
 			a := e.alerts.raise(f)
 			if a.Matches == 1 {

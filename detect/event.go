@@ -134,10 +134,16 @@ var eventVars = []struct {
 }
 
 // bind writes the event's fields into the environment map under
-// "event.<name>".
+// "event.<name>": all of them, or only those whose indexes used lists.
 func (e *Event) bind(env map[string]any, keys []string) {
 	for i, v := range eventVars {
 		env[keys[i]] = v.get(e)
+	}
+}
+
+func (e *Event) bindUsed(env map[string]any, keys []string, used []int) {
+	for _, i := range used {
+		env[keys[i]] = eventVars[i].get(e)
 	}
 }
 

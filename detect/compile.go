@@ -57,7 +57,7 @@ type compiler struct {
 func compileFiles(files []parsedFile) (*RuleSet, error) {
 	c := &compiler{defs: map[string]string{}, used: map[int]bool{}}
 	sample := newEnv(&evalCtx{}, &Event{}, eventKeys())
-	c.opts = append(functions(), expr.Env(sample), expr.Patch(flattenEvent{}), expr.WithContext("ctx"), expr.MaxNodes(maxExprNodes))
+	c.opts = []expr.Option{expr.Env(sample), expr.Patch(flattenEvent{}), expr.MaxNodes(maxExprNodes)}
 	c.collectDefs(files)
 	set := &RuleSet{byKind: map[string][]*Rule{}}
 	seen := map[string]*Rule{}
@@ -96,8 +96,8 @@ func (c *compiler) fail(file string, line int, format string, args ...any) {
 // or shadowing a context function, is an error.
 func (c *compiler) collectDefs(files []parsedFile) {
 	where := map[string]string{}
-	reserved := map[string]bool{"event": true, "ctx": true}
-	for _, name := range functionNames {
+	reserved := map[string]bool{"event": true}
+	for name := range envFunctions(&evalCtx{}) {
 		reserved[name] = true
 	}
 	add := func(file, name string, line int, text string) {
@@ -330,8 +330,3 @@ func (c *compiler) sequence(file string, r *Rule, s *sequenceYAML, defaultDedupe
 		r.Dedupe = within
 	}
 }
-
-// functionNames are the context functions, reserved against macro names.
-var functionNames = []string{"vulnerable", "flags", "has_flag", "gender", "age", "person_area", "linked", "attended",
-	"open_case_with", "linked_incident", "closed_case", "case_open", "incident_type", "incident_area", "on_duty",
-	"rostered", "role", "team", "station", "staff_area"}

@@ -57,7 +57,22 @@ func hashID(h uint64) string {
 
 // alertBook holds the open alerts, one per rule, staff member and key.
 type alertBook struct {
-	open map[uint64]*Alert
+	open map[uint64]*openAlert
+}
+
+// openAlert is an alert that later matches may still extend.
+type openAlert struct {
+	Alert
+	dedupe time.Duration
+}
+
+// prune forgets the alerts no match at or after now can extend any more.
+func (b *alertBook) prune(now time.Time) {
+	for h, a := range b.open {
+		if now.Sub(a.LastEvidence) > a.dedupe {
+			delete(b.open, h)
+		}
+	}
 }
 
 // finding is one match of a rule, ready to become or extend an alert.
@@ -80,10 +95,11 @@ func (b *alertBook) raise(f finding) Alert {
 		if len(f.evidence) > 0 {
 			first = f.evidence[0]
 		}
-		a = &Alert{ID: hashID(stableHash(f.rule.Name, f.staff, f.key, first)), Rule: f.rule.Name, StaffID: f.staff,
-			Key: f.key, Severity: f.rule.Severity, FirstEvidence: f.at, LastEvidence: f.at}
+		a = &openAlert{Alert{ID: hashID(stableHash(f.rule.Name, f.staff, f.key, first)), Rule: f.rule.Name, StaffID: f.staff,
+			Key: f.key, Severity: f.rule.Severity, FirstEvidence: f.at, LastEvidence: f.at}, f.rule.Dedupe}
 		b.open[h] = a
 	}
+	a.dedupe = f.rule.Dedupe
 	for _, id := range f.evidence {
 		if len(a.EvidenceIDs) >= MaxEvidence {
 			break
@@ -101,7 +117,7 @@ func (b *alertBook) raise(f finding) Alert {
 	a.Score = max(a.Score, f.score)
 	a.Matches++
 	a.Explanation = f.why
-	out := *a
+	out := a.Alert
 	out.EvidenceIDs = slices.Clip(a.EvidenceIDs)
 	return out
 }

@@ -27,6 +27,7 @@ type Engine struct {
 	states map[string]*ruleState // by rule name, so state survives a reload
 	alerts alertBook
 	stats  Stats
+	sweep  int64 // the next event-time boundary at which stale state is forgotten
 
 	machine vm.VM
 	ctx     evalCtx
@@ -55,7 +56,7 @@ type ruleState struct {
 
 // NewEngine returns an Engine over world judging with rules (nil: none yet).
 func NewEngine(world *World, rules *RuleSet) *Engine {
-	e := &Engine{world: world, states: map[string]*ruleState{}, alerts: alertBook{open: map[uint64]*Alert{}}}
+	e := &Engine{world: world, states: map[string]*ruleState{}, alerts: alertBook{open: map[uint64]*openAlert{}}}
 	e.machine.MemoryBudget = maxEvalMemory
 	e.ctx.w = world
 	e.keys = eventKeys()
@@ -105,6 +106,9 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	e.stats.Events++
 	e.ctx.setEvent(e.ev.Time)
 	rs := e.rules.Load()
+	if t := nanos(e.ev.Time); t >= e.sweep {
+		e.forgetStale(rs, t)
+	}
 	e.ev.bindUsed(e.env, e.keys, rs.used)
 	var out []Alert
 	for _, r := range rs.forKind(e.ev.Kind) {
@@ -248,4 +252,38 @@ func (e *Engine) judgeSequence(r *Rule) (finding, bool) {
 		st.seqs[h] = next
 	}
 	return finding{}, false
+}
+
+// sweepEvery is how often, in event time, the engine forgets state that can
+// no longer matter: empty windows, expired partial sequences, alerts past
+// their dedupe interval.
+const sweepEvery = int64(24 * time.Hour)
+
+// forgetStale drops state no event at or after t can use, so that memory
+// follows the activity of the last windows, not all history. It depends on
+// event time alone, so it changes no result.
+func (e *Engine) forgetStale(rs *RuleSet, t int64) {
+	e.sweep = t - mod(t, sweepEvery) + sweepEvery
+	for _, r := range rs.rules {
+		st := e.states[r.Name]
+		if st == nil {
+			continue
+		}
+		if r.Window != nil {
+			for h, w := range st.windows {
+				w.advance(st.latest - int64(r.Window.Over))
+				if len(w.entries) == 0 {
+					delete(st.windows, h)
+				}
+			}
+		}
+		if r.Sequence != nil {
+			for h, s := range st.seqs {
+				if t-s.start > int64(r.Sequence.Within) {
+					delete(st.seqs, h)
+				}
+			}
+		}
+	}
+	e.alerts.prune(time.Unix(0, t))
 }

@@ -293,7 +293,8 @@ func (w *World) Rostered(staff string) bool {
 	return r != nil && len(r.shifts) > 0
 }
 
-// staffIDs returns every member of staff known, in no particular order.
+// eachStaff calls fn with every member of staff known, in no particular
+// order.
 func (w *World) eachStaff(fn func(id string)) {
 	for id := range w.staff {
 		fn(id)

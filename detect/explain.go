@@ -11,7 +11,7 @@ import (
 
 func explainSingle(r *Rule, ev *Event, key string) string {
 	return fmt.Sprintf("Rule %s (%s): %s. Event %s at %s by %s%s scored the rule's weight %.3g.",
-		r.Name, r.Severity, strings.TrimSuffix(r.Description, "."), ev.ID, stamp(ev.Time), ev.StaffID, about(key), r.Weight)
+		r.Name, r.Severity, describe(r), ev.ID, stamp(ev.Time), ev.StaffID, about(key), r.Weight)
 }
 
 func explainWindow(r *Rule, ev *Event, x int) string {
@@ -20,7 +20,7 @@ func explainWindow(r *Rule, ev *Event, x int) string {
 		what = "distinct " + r.Window.Distinct + " values"
 	}
 	return fmt.Sprintf("Rule %s (%s): %s. %d %s by %s%s in the %s up to %s (event %s), against a threshold of %d; score %.3g = weight %.3g × %d/%d.",
-		r.Name, r.Severity, strings.TrimSuffix(r.Description, "."), x, what, ev.StaffID, about(ev.field(r.Window.By)),
+		r.Name, r.Severity, describe(r), x, what, ev.StaffID, about(ev.field(r.Window.By)),
 		span(r.Window.Over), stamp(ev.Time), ev.ID, r.Window.Threshold,
 		r.Weight*float64(x)/float64(r.Window.Threshold), r.Weight, x, r.Window.Threshold)
 }
@@ -31,7 +31,7 @@ func explainPeer(r *Rule, ev *Event, x int, role string, ps peerStats, at time.T
 		what = "distinct " + r.Window.Distinct + " values"
 	}
 	return fmt.Sprintf("Rule %s (%s): %s. %s had %d %s in the %s up to %s (event %s); the %d staff in role %q had a median of %.3g and a median absolute deviation of %.3g%s at %s, so the modified z-score is %.2f (alert at %.2f and at least %d); score %.3g = weight %.3g × %.2f/%.2f.",
-		r.Name, r.Severity, strings.TrimSuffix(r.Description, "."), ev.StaffID, x, what, span(r.Window.Over), stamp(ev.Time), ev.ID,
+		r.Name, r.Severity, describe(r), ev.StaffID, x, what, span(r.Window.Over), stamp(ev.Time), ev.ID,
 		ps.n, role, ps.median, ps.mad, madFloor(ps.mad), stamp(at), z, r.Peer.MinScore, r.Peer.MinValue,
 		r.Weight*z/r.Peer.MinScore, r.Weight, z, r.Peer.MinScore)
 }
@@ -50,7 +50,7 @@ func explainSequence(r *Rule, ev *Event, ids []string, took time.Duration) strin
 		i++
 	}
 	return fmt.Sprintf("Rule %s (%s): %s. %s%s: %s, over %s (limit %s); scored the rule's weight %.3g.",
-		r.Name, r.Severity, strings.TrimSuffix(r.Description, "."), ev.StaffID, about(ev.field(r.Sequence.By)),
+		r.Name, r.Severity, describe(r), ev.StaffID, about(ev.field(r.Sequence.By)),
 		strings.Join(steps, ", then "), span(took), span(r.Sequence.Within), r.Weight)
 }
 
@@ -79,4 +79,12 @@ func madFloor(mad float64) string {
 		return " (taken as 1)"
 	}
 	return ""
+}
+
+// describe is the rule's description without its full stop, or its name.
+func describe(r *Rule) string {
+	if d := strings.TrimSuffix(strings.TrimSpace(r.Description), "."); d != "" {
+		return d
+	}
+	return "no description"
 }

@@ -105,7 +105,8 @@ func (w *World) Attended(staff, person string, t time.Time) bool {
 }
 
 // OpenCaseWith reports whether an incident open at t links the member of staff
-// and the person as of t.
+// and the person as of t, through an assignment that has not ended by t (an
+// officer taken off a case no longer has its purpose).
 func (w *World) OpenCaseWith(staff, person string, t time.Time) bool {
 	return w.link(staff, person, nanos(t), false, true) != ""
 }
@@ -136,7 +137,7 @@ func (w *World) link(staff, person string, t int64, attendedOnly, openOnly bool)
 		if a.at > t {
 			break
 		}
-		if attendedOnly && !a.attended {
+		if attendedOnly && !a.attended || openOnly && a.until < t {
 			continue
 		}
 		if !involvedIn(invs, a.incident, t) {

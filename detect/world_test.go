@@ -110,3 +110,19 @@ func TestWorldApplyTwice(t *testing.T) {
 		t.Error("shifts or status history grew on a second apply")
 	}
 }
+
+// TestOpenCaseEndsWithAssignment checks that an assignment's end takes away
+// the open-case purpose but not the historical link.
+func TestOpenCaseEndsWithAssignment(t *testing.T) {
+	w := world(t, `
+incident {"id":"I1","type":"domestic_abuse","status":"open","opened_at":"2024-02-01T10:00:00Z"}
+involvement {"incident_id":"I1","person_id":"P1","part":"victim","at":"2024-02-01T10:05:00Z"}
+assignment {"incident_id":"I1","staff_id":"S1","kind":"assigned","at":"2024-02-01T11:00:00Z","until":"2024-02-05T11:00:00Z"}
+`)
+	if !w.OpenCaseWith("S1", "P1", at("2024-02-05T11:00:00Z")) {
+		t.Error("the assignment's last instant still counts")
+	}
+	if w.OpenCaseWith("S1", "P1", at("2024-02-05T11:00:01Z")) || !w.Linked("S1", "P1", at("2024-02-06T00:00:00Z")) {
+		t.Error("after the assignment ended: want no open case, still linked")
+	}
+}

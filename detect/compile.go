@@ -226,6 +226,7 @@ func (c *compiler) rule(file string, y *ruleYAML) *Rule {
 	if len(c.errs) > before {
 		return nil
 	}
+	r.stateKey = stateIdentity(r)
 	return r
 }
 

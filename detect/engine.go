@@ -24,7 +24,7 @@ type Engine struct {
 	mu     sync.Mutex
 	world  *World
 	rules  atomic.Pointer[RuleSet]
-	states map[string]*ruleState // by rule name, so state survives a reload
+	states map[string]*ruleState // by Rule.stateKey, so state survives a reload that keeps the rule
 	alerts alertBook
 	stats  Stats
 	sweep  int64 // the next event-time boundary at which stale state is forgotten
@@ -69,12 +69,26 @@ func NewEngine(world *World, rules *RuleSet) *Engine {
 }
 
 // SetRules replaces the rule set atomically: the next record is judged by the
-// new set. State (windows, sequences, open alerts) is kept per rule name, so
-// a rule that keeps its name keeps its state. Load a set with Load and call
+// new set. Windows and sequences are kept per rule name and stateful
+// settings (window, sequence, peer, condition), so a rule that is unchanged
+// keeps its state and a changed one starts afresh; open alerts are kept per
+// rule name. State of rules no longer in the set is dropped. Load a set with Load and call
 // SetRules only when it succeeded, so a broken set never replaces a good one.
 func (e *Engine) SetRules(rules *RuleSet) {
-	if rules != nil {
-		e.rules.Store(rules)
+	if rules == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.rules.Store(rules)
+	keep := map[string]bool{}
+	for _, r := range rules.rules {
+		keep[r.stateKey] = true
+	}
+	for k := range e.states {
+		if !keep[k] {
+			delete(e.states, k)
+		}
 	}
 }
 
@@ -164,16 +178,13 @@ func (e *Engine) judge(r *Rule) (finding, bool) {
 }
 
 func (e *Engine) state(r *Rule) *ruleState {
-	st := e.states[r.Name]
+	st := e.states[r.stateKey]
 	if st == nil {
 		st = &ruleState{windows: map[uint64]*windowState{}, seqs: map[uint64]*seqState{}}
 		if r.Peer != nil {
 			st.peer = &peerState{}
 		}
-		e.states[r.Name] = st
-	}
-	if r.Peer != nil && st.peer == nil {
-		st.peer = &peerState{}
+		e.states[r.stateKey] = st
 	}
 	return st
 }
@@ -265,7 +276,7 @@ const sweepEvery = int64(24 * time.Hour)
 func (e *Engine) forgetStale(rs *RuleSet, t int64) {
 	e.sweep = t - mod(t, sweepEvery) + sweepEvery
 	for _, r := range rs.rules {
-		st := e.states[r.Name]
+		st := e.states[r.stateKey]
 		if st == nil {
 			continue
 		}

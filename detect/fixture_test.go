@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -65,5 +66,27 @@ func TestFailedLoadKeepsRules(t *testing.T) {
 	recs := records(t, `access {"id":"a1","time":"2024-03-01T09:00:00Z","staff_id":"S1","system":"rms","action":"view","person_id":"P1"}`)
 	if got := e.Apply(recs[0]); len(got) != 1 || e.Rules() != good {
 		t.Errorf("after a failed reload: %v", got)
+	}
+}
+
+// TestReloadChangedRuleStartsAfresh checks that a reload keeps the window of
+// an unchanged rule and starts a changed one from nothing.
+func TestReloadChangedRuleStartsAfresh(t *testing.T) {
+	src := func(threshold int) *RuleSet {
+		return ruleSet(t, fmt.Sprintf("rules:\n  - name: w\n    kind: access\n    window: {over: 1d, threshold: %d}\n", threshold))
+	}
+	evs := records(t, strings.Join([]string{ev("a", 0, "view", "rms", "P1"), ev("b", 1, "view", "rms", "P1"), ev("c", 2, "view", "rms", "P1")}, "\n"))
+	for _, c := range []struct {
+		name   string
+		reload *RuleSet
+		want   int
+	}{{"unchanged", src(3), 1}, {"changed", src(2), 0}} {
+		e := NewEngine(NewWorld(), src(3))
+		e.Apply(evs[0])
+		e.Apply(evs[1])
+		e.SetRules(c.reload)
+		if got := len(e.Apply(evs[2])); got != c.want {
+			t.Errorf("%s: %d alerts, want %d", c.name, got, c.want)
+		}
 	}
 }

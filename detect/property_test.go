@@ -45,7 +45,7 @@ func TestWindowMatchesNaive(t *testing.T) {
 			if at > cutoff {
 				kept = append(kept, accepted{at, key, value})
 			}
-			w := e.states["w"].windows[stableHash("S1", key)]
+			w := e.states[r.stateKey].windows[stableHash("S1", key)]
 			if at <= cutoff && w == nil {
 				continue
 			}

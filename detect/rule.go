@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -28,9 +29,10 @@ type Rule struct {
 	Sequence   *Sequence
 	Peer       *Peer
 
-	index int         // position in its RuleSet
-	when  *vm.Program // nil means always
-	src   string      // the condition as written
+	index    int         // position in its RuleSet
+	stateKey string      // the rule's name and stateful part: what its state is kept under
+	when     *vm.Program // nil means always
+	src      string      // the condition as written
 }
 
 // Exception suppresses a rule for the events it matches until it expires.
@@ -81,3 +83,25 @@ type Peer struct {
 
 // String names the rule and where it was defined.
 func (r *Rule) String() string { return fmt.Sprintf("%s (%s:%d)", r.Name, r.File, r.Line) }
+
+// stateIdentity names the state a rule keeps: its name and a fingerprint of
+// its window, sequence and peer settings, so that a reload which changes them
+// starts the rule's state afresh while an unchanged rule keeps its own.
+func stateIdentity(r *Rule) string {
+	var b strings.Builder
+	b.WriteString(r.Name)
+	if w := r.Window; w != nil {
+		fmt.Fprintf(&b, "|w:%d:%s:%s:%d", w.Over, w.By, w.Distinct, w.Threshold)
+	}
+	if p := r.Peer; p != nil {
+		fmt.Fprintf(&b, "|p:%g:%d:%d", p.MinScore, p.MinValue, p.Every)
+	}
+	if q := r.Sequence; q != nil {
+		fmt.Fprintf(&b, "|s:%s:%d", q.By, q.Within)
+		for _, st := range q.Steps {
+			fmt.Fprintf(&b, "|%q:%v:%q", st.Name, st.Absent, st.src)
+		}
+	}
+	fmt.Fprintf(&b, "|when:%q", r.src)
+	return b.String()
+}

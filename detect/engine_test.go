@@ -108,3 +108,25 @@ func BenchmarkEngine(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(alerts)/float64(b.N), "alerts/event")
 }
+
+// TestConcurrentReload applies records while another goroutine swaps the rule
+// set, for the race detector.
+func TestConcurrentReload(t *testing.T) {
+	set := library(t)
+	f := newSynthForce(5, 20, 2000)
+	e := f.engine(set)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 50 {
+			e.SetRules(library(t))
+		}
+	}()
+	for _, r := range f.events {
+		e.Apply(r)
+	}
+	<-done
+	if e.Stats().Events != len(f.events) {
+		t.Errorf("judged %d of %d events", e.Stats().Events, len(f.events))
+	}
+}

@@ -65,6 +65,9 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // span writes a duration in days when it is a whole number of them.
 func span(d time.Duration) string {
+	if d == 24*time.Hour {
+		return "1 day"
+	}
 	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
 		return fmt.Sprintf("%d days", d/(24*time.Hour))
 	}

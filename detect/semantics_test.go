@@ -146,3 +146,36 @@ func TestExceptions(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestExplanations checks that alerts explain themselves in plain words:
+// the rule, the events and the figures compared.
+func TestExplanations(t *testing.T) {
+	win := ruleSet(t, `rules:
+  - name: checks
+    description: Checked the same person again and again.
+    severity: high
+    kind: access
+    window: {over: 7d, by: person_id, threshold: 2}
+`)
+	got := run(t, win, strings.Join([]string{ev("a", 0, "view", "rms", "P1"), ev("b", 60, "view", "rms", "P1")}, "\n"))
+	want := "Rule checks (high): Checked the same person again and again. 2 matching events by S1 about P1 in the 7 days up to 2024-03-01T01:00:00Z (event b), against a threshold of 2; score 4 = weight 4 × 2/2."
+	if len(got) != 1 || got[0].Explanation != want {
+		t.Errorf("window explanation:\n got %v\nwant %s", got, want)
+	}
+	seq := ruleSet(t, `rules:
+  - name: s
+    description: Viewed then printed
+    kind: access
+    sequence:
+      by: person_id
+      within: 1d
+      steps:
+        - {name: viewed, when: event.action == "view"}
+        - {name: printed, when: event.action == "print"}
+`)
+	got = run(t, seq, strings.Join([]string{ev("a", 0, "view", "rms", "P1"), ev("b", 90, "print", "rms", "P1")}, "\n"))
+	want = "Rule s (medium): Viewed then printed. S1 about P1: viewed (event a), then printed (event b), over 1h30m0s (limit 1 day); scored the rule's weight 2."
+	if len(got) != 1 || got[0].Explanation != want {
+		t.Errorf("sequence explanation:\n got %v\nwant %s", got, want)
+	}
+}

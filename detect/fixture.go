@@ -30,6 +30,7 @@ type FixtureResult struct {
 // Passed reports whether the case gave exactly the alerts it expected.
 func (r FixtureResult) Passed() bool { return len(r.Problems) == 0 }
 
+// String gives the case's place, name and outcome on one line.
 func (r FixtureResult) String() string {
 	if r.Passed() {
 		return fmt.Sprintf("%s:%d: %s: ok", r.File, r.Line, r.Case)

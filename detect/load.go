@@ -22,6 +22,7 @@ type LoadError struct {
 	Msg  string
 }
 
+// Error gives the mistake as "file:line: reason".
 func (e *LoadError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // The YAML shapes of a rule file. Expression and name fields are yaml.Node so

@@ -130,3 +130,22 @@ func TestConcurrentReload(t *testing.T) {
 		t.Errorf("judged %d of %d events", e.Stats().Events, len(f.events))
 	}
 }
+
+// TestRiskRepetitionHalves checks that further alerts of one rule count half
+// the one before, so breadth outweighs repetition.
+func TestRiskRepetitionHalves(t *testing.T) {
+	risk := detect.NewRisk(10 * 24 * time.Hour)
+	t0 := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i, id := range []string{"a", "b", "c"} {
+		risk.Add(detect.Alert{ID: id, Rule: "same", StaffID: "S1", Score: 4, LastEvidence: t0.Add(time.Duration(i) * time.Second)})
+	}
+	risk.Add(detect.Alert{ID: "d", Rule: "one", StaffID: "S2", Score: 4, LastEvidence: t0})
+	risk.Add(detect.Alert{ID: "e", Rule: "two", StaffID: "S2", Score: 4, LastEvidence: t0})
+	got := risk.Ranked(0)
+	if got[0].StaffID != "S2" || got[1].StaffID != "S1" {
+		t.Fatalf("ranking %+v", got)
+	}
+	if s := got[1].Score; s < 6.99 || s > 7.01 {
+		t.Errorf("S1 scores %v, want about 4 + 2 + 1", s)
+	}
+}

@@ -13,7 +13,9 @@ const maxSignals = 256
 
 // Risk combines each member of staff's alerts into one score that decays in
 // event time: an alert's score (which already carries its rule's weight)
-// counts in full at its last evidence and halves every HalfLife after. The
+// counts in full at its last evidence and halves every HalfLife after; within
+// one rule the largest such value counts in full, the next half, the next a
+// quarter, and so on, so that breadth of indicators outweighs repetition. The
 // instant scores are taken at is the latest evidence of any alert added, so a
 // replay gives the same ranking as live. Risk is not safe for concurrent use.
 type Risk struct {
@@ -43,7 +45,7 @@ type Contribution struct {
 	Rule    string
 	At      time.Time // the alert's last evidence
 	Score   float64   // the alert's own score
-	Decayed float64   // what it adds at the instant of the score
+	Decayed float64   // what it adds at the instant of the score, after decay and the per-rule halving
 }
 
 // NewRisk returns an empty Risk whose contributions halve every halfLife
@@ -87,18 +89,45 @@ func (r *Risk) scoreAt(staffID string, t time.Time) StaffRisk {
 	for _, s := range r.staff[staffID] {
 		age := max(t.Sub(s.at), 0)
 		d := s.score * math.Exp2(-float64(age)/float64(r.halfLife))
-		sr.Score += d
 		cs = append(cs, Contribution{s.alertID, s.rule, s.at, s.score, d})
 	}
+	// Within one rule, the largest alert counts in full, the next half, the
+	// next a quarter, ...: one rule alone can at most double its largest
+	// alert, so breadth of indicators counts for more than repetition.
+	slices.SortFunc(cs, func(a, b Contribution) int {
+		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+			return c
+		}
+		if c := cmpFloat(b.Decayed, a.Decayed); c != 0 {
+			return c
+		}
+		return strings.Compare(a.AlertID, b.AlertID)
+	})
+	k := 0
+	for i := range cs {
+		if i > 0 && cs[i].Rule == cs[i-1].Rule {
+			k++
+		} else {
+			k = 0
+		}
+		cs[i].Decayed = math.Ldexp(cs[i].Decayed, -k)
+	}
+	sortContributions(cs)
+	for _, c := range cs {
+		sr.Score += c.Decayed
+	}
+	sr.Top = cs[:min(len(cs), 5)]
+	sr.Explanation = explainRisk(sr, len(cs), r.halfLife)
+	return sr
+}
+
+func sortContributions(cs []Contribution) {
 	slices.SortFunc(cs, func(a, b Contribution) int {
 		if c := cmpFloat(b.Decayed, a.Decayed); c != 0 {
 			return c
 		}
 		return strings.Compare(a.AlertID, b.AlertID)
 	})
-	sr.Top = cs[:min(len(cs), 5)]
-	sr.Explanation = explainRisk(sr, len(cs), r.halfLife)
-	return sr
 }
 
 // Ranked returns up to limit members of staff by score at Now, highest
@@ -132,7 +161,7 @@ func cmpFloat(a, b float64) int {
 
 func explainRisk(sr StaffRisk, n int, halfLife time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s scores %.3g at %s from %d alert(s), each halving every %s.", sr.StaffID, sr.Score, stamp(sr.At), n, span(halfLife))
+	fmt.Fprintf(&b, "%s scores %.3g at %s from %d alert(s), each halving every %s, and each further alert of one rule counting half the one before.", sr.StaffID, sr.Score, stamp(sr.At), n, span(halfLife))
 	for _, c := range sr.Top {
 		fmt.Fprintf(&b, " %s (alert %s, last evidence %s) adds %.3g of its %.3g.", c.Rule, c.AlertID, stamp(c.At), c.Decayed, c.Score)
 	}

@@ -107,7 +107,7 @@ func newSynthForce(seed uint64, nStaff, nEvents int) *synthForce {
 	for i := range slots {
 		s := rng.IntN(nStaff)
 		d := rng.IntN(86) // the roster covers 90 days
-		d -= mod7(d + s) // back to the start of the week's pattern
+		d -= mod7(d + s)  // back to the start of the week's pattern
 		d += rng.IntN(4)
 		slots[i] = slot{start.AddDate(0, 0, max(d, 0)).Add(7*time.Hour + time.Duration(rng.Int64N(int64(10*time.Hour)))), s}
 	}

@@ -116,3 +116,40 @@ func TestSequenceMatchesNaive(t *testing.T) {
 		}
 	})
 }
+
+// TestWorldOrderIndependent checks that the World answers every question the
+// same whatever order the reference records were applied in, and however
+// often each was applied.
+func TestWorldOrderIndependent(t *testing.T) {
+	recs := records(t, worldScript)
+	want := NewWorld()
+	for _, r := range recs {
+		want.Apply(r)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		order := rapid.Permutation(recs).Draw(t, "order")
+		w := NewWorld()
+		for _, r := range order {
+			w.Apply(r)
+			if rapid.IntRange(0, 4).Draw(t, "again") == 0 {
+				w.Apply(r)
+			}
+		}
+		for range 20 {
+			tt := at("2024-01-15T00:00:00Z").Add(time.Duration(rapid.IntRange(0, 200*24).Draw(t, "hour")) * time.Hour)
+			s := rapid.SampledFrom([]string{"S1", "S2"}).Draw(t, "staff")
+			got := fmt.Sprint(w.Vulnerable("P1", tt), w.Linked(s, "P1", tt), w.Attended(s, "P1", tt), w.OpenCaseWith(s, "P1", tt),
+				w.CaseOpen("I1", tt), w.OnDuty(s, tt), w.Gender("P1", tt))
+			exp := fmt.Sprint(want.Vulnerable("P1", tt), want.Linked(s, "P1", tt), want.Attended(s, "P1", tt), want.OpenCaseWith(s, "P1", tt),
+				want.CaseOpen("I1", tt), want.OnDuty(s, tt), want.Gender("P1", tt))
+			if got != exp {
+				t.Fatalf("at %s for %s: got %s, want %s", tt, s, got, exp)
+			}
+			f1, _ := w.Staff(s, tt)
+			f2, _ := want.Staff(s, tt)
+			if f1 != f2 {
+				t.Fatalf("staff at %s: %+v, want %+v", tt, f1, f2)
+			}
+		}
+	})
+}

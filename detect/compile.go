@@ -26,7 +26,8 @@ const (
 type RuleSet struct {
 	rules  []*Rule
 	byKind map[string][]*Rule
-	used   []int // indexes into eventVars of the fields some expression reads
+	used   []int         // indexes into eventVars of the fields some expression reads
+	guards []*vm.Program // terms several rules begin with; see guard.go
 }
 
 // Rules returns the rules in the order they were defined (files in name
@@ -52,6 +53,8 @@ type compiler struct {
 	opts []expr.Option
 	errs []error
 	used map[int]bool // event fields some expression reads
+
+	lastExpanded string // the last condition compiled, macros expanded
 }
 
 func compileFiles(files []parsedFile) (*RuleSet, error) {
@@ -85,6 +88,7 @@ func compileFiles(files []parsedFile) (*RuleSet, error) {
 			set.used = append(set.used, i)
 		}
 	}
+	c.planGuards(set)
 	return set, nil
 }
 
@@ -173,6 +177,7 @@ func (c *compiler) condition(file string, n *yaml.Node, what string) (*vm.Progra
 		c.fail(file, line, "%s: %s", what, oneLine(err.Error()))
 		return nil, "", false
 	}
+	c.lastExpanded = full
 	return prog, src, true
 }
 
@@ -219,6 +224,9 @@ func (c *compiler) rule(file string, y *ruleYAML) *Rule {
 		r.Dedupe = d
 	}
 	r.when, r.src, _ = c.condition(file, &y.When, "when")
+	if r.when != nil {
+		r.terms = conjuncts(c.lastExpanded)
+	}
 	for i := range y.Exceptions {
 		c.exception(file, r, &y.Exceptions[i])
 	}

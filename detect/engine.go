@@ -34,6 +34,10 @@ type Engine struct {
 	ev      Event
 	env     map[string]any // see newEnv
 	keys    []string
+
+	guardGen []uint64 // the event each guard's remembered value is for
+	guardVal []bool
+	noGuards bool // evaluate whole conditions (tests compare the two)
 }
 
 // Stats counts what an Engine has done.
@@ -126,7 +130,7 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	e.ev.bindUsed(e.env, e.keys, rs.used)
 	var out []Alert
 	for _, r := range rs.forKind(e.ev.Kind) {
-		if f, ok := e.judge(r); ok {
+		if f, ok := e.judge(r, rs); ok {
 			a := e.alerts.raise(f)
 			if a.Matches == 1 {
 				e.stats.Alerts++
@@ -155,8 +159,8 @@ func (e *Engine) eval(p *vm.Program) bool {
 
 // judge applies the current event to one rule and returns a finding when the
 // rule fires.
-func (e *Engine) judge(r *Rule) (finding, bool) {
-	if !e.eval(r.when) {
+func (e *Engine) judge(r *Rule, rs *RuleSet) (finding, bool) {
+	if !e.passes(r, rs) {
 		return finding{}, false
 	}
 	for i := range r.Exceptions {

@@ -149,3 +149,21 @@ func TestRiskRepetitionHalves(t *testing.T) {
 		t.Errorf("S1 scores %v, want about 4 + 2 + 1", s)
 	}
 }
+
+// TestGuardsChangeNothing checks that evaluating shared leading terms once per
+// event gives exactly the alerts of evaluating every condition whole.
+func TestGuardsChangeNothing(t *testing.T) {
+	set := library(t)
+	f := newSynthForce(7, 200, 30000)
+	var runs [2][]detect.Alert
+	for i := range runs {
+		e := f.engine(set)
+		detect.SetGuards(e, i == 0)
+		for _, r := range f.events {
+			runs[i] = append(runs[i], e.Apply(r)...)
+		}
+	}
+	if len(runs[0]) == 0 || !reflect.DeepEqual(runs[0], runs[1]) {
+		t.Fatalf("with guards %d alert updates, without %d, or they differ", len(runs[0]), len(runs[1]))
+	}
+}

@@ -33,6 +33,10 @@ type Rule struct {
 	stateKey string      // the rule's name and stateful part: what its state is kept under
 	when     *vm.Program // nil means always
 	src      string      // the condition as written
+
+	terms  []string    // the expanded condition's top-level && terms
+	guards []int       // indexes into the set's guards: the leading shared terms
+	rest   *vm.Program // the terms after the guards; nil means true
 }
 
 // Exception suppresses a rule for the events it matches until it expires.

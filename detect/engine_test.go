@@ -89,10 +89,17 @@ func TestRiskRanking(t *testing.T) {
 
 // BenchmarkEngine judges a synthetic force's events with the whole built-in
 // library loaded and reports events per second.
-func BenchmarkEngine(b *testing.B) {
+func BenchmarkEngine(b *testing.B) { benchmarkEngine(b, true) }
+
+// BenchmarkEngineWithoutGuards is BenchmarkEngine evaluating every condition
+// whole, to show what shared guards save.
+func BenchmarkEngineWithoutGuards(b *testing.B) { benchmarkEngine(b, false) }
+
+func benchmarkEngine(b *testing.B, guards bool) {
 	set := library(b)
 	f := newSynthForce(3, 1000, 200000)
 	e := f.engine(set)
+	detect.SetGuards(e, guards)
 	b.ReportAllocs()
 	b.ResetTimer()
 	alerts := 0
@@ -101,6 +108,7 @@ func BenchmarkEngine(b *testing.B) {
 		if j == 0 && i > 0 {
 			b.StopTimer()
 			e = f.engine(set)
+			detect.SetGuards(e, guards)
 			b.StartTimer()
 		}
 		alerts += len(e.Apply(f.events[j]))

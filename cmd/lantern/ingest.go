@@ -52,7 +52,13 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if len(paths) == 0 {
 		return usageErrorf("ingest needs at least one FILE, DIRECTORY or - (standard input)")
 	}
-	jobs, err := planIngest(cfg, paths)
+	var kind ingest.Kind
+	if k := cfg.str("kind"); k != "" {
+		if kind, err = ingest.ParseKind(k); err != nil {
+			return cfg.settingError("kind", fmt.Errorf("%q is not one of %s", k, kindList()))
+		}
+	}
+	jobs, err := planIngest(kind, paths)
 	if err != nil {
 		return err
 	}
@@ -124,14 +130,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 // planIngest turns the command's paths into jobs: a directory becomes one job
 // per KIND.jsonl (or .jsonl.gz, .csv) file in it, in load order (reference
 // data before the events that refer to it).
-func planIngest(cfg *config, paths []string) ([]ingestJob, error) {
-	var flagKind ingest.Kind
-	if k := cfg.str("kind"); k != "" {
-		var err error
-		if flagKind, err = ingest.ParseKind(k); err != nil {
-			return nil, cfg.settingError("kind", fmt.Errorf("%q is not one of %s", k, kindList()))
-		}
-	}
+// A non-empty flagKind is the kind of every input (for a directory: the only
+// kind loaded from it).
+func planIngest(flagKind ingest.Kind, paths []string) ([]ingestJob, error) {
 	var jobs []ingestJob
 	for _, p := range paths {
 		if p == "-" {

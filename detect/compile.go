@@ -77,7 +77,9 @@ func compileFiles(files []parsedFile) (*RuleSet, error) {
 			seen[r.Name] = r
 			r.index = len(set.rules)
 			set.rules = append(set.rules, r)
-			set.byKind[r.Kind] = append(set.byKind[r.Kind], r)
+			for _, k := range r.kinds() {
+				set.byKind[k] = append(set.byKind[k], r)
+			}
 		}
 	}
 	if len(c.errs) > 0 {
@@ -208,8 +210,8 @@ func (c *compiler) rule(file string, y *ruleYAML) *Rule {
 	if r.Weight < 0 {
 		c.fail(file, line, "rule %s: weight must not be negative", r.Name)
 	}
-	if r.Kind != "access" && r.Kind != "comms" {
-		c.fail(file, line, "rule %s: kind %q is not access or comms", r.Name, r.Kind)
+	if r.Kind != "access" && r.Kind != "comms" && r.Kind != "any" {
+		c.fail(file, line, "rule %s: kind %q is not access, comms or any", r.Name, r.Kind)
 	}
 	if r.Key == "" {
 		r.Key = "target"

@@ -40,7 +40,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad kind", `rules:
   - name: r
     kind: shift
-`, `test.yaml:2: rule r: kind "shift" is not access or comms`},
+`, `test.yaml:2: rule r: kind "shift" is not access, comms or any`},
 		{"duplicate rule", `rules:
   - name: r
     kind: access
@@ -166,7 +166,7 @@ func FuzzLoadFile(f *testing.F) {
 			return
 		}
 		for _, r := range set.Rules() {
-			if r.Weight < 0 || (r.Kind != "access" && r.Kind != "comms") {
+			if r.Weight < 0 || (r.Kind != "access" && r.Kind != "comms" && r.Kind != "any") {
 				t.Fatalf("loaded an invalid rule %+v", r)
 			}
 		}

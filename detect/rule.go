@@ -18,7 +18,7 @@ type Rule struct {
 	Description string
 	Severity    string  // low, medium, high or critical
 	Weight      float64 // contribution of one alert to a staff member's risk
-	Kind        string  // "access" or "comms": the events the rule judges
+	Kind        string  // "access", "comms" or "any": the events the rule judges
 	Key         string  // the event field that names what an alert is about
 	Dedupe      time.Duration
 	File        string // where the rule was defined
@@ -108,4 +108,12 @@ func stateIdentity(r *Rule) string {
 	}
 	fmt.Fprintf(&b, "|when:%q", r.src)
 	return b.String()
+}
+
+// kinds returns the kinds of event the rule judges.
+func (r *Rule) kinds() []string {
+	if r.Kind == "any" {
+		return []string{"access", "comms"}
+	}
+	return []string{r.Kind}
 }

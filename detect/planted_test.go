@@ -79,7 +79,7 @@ func TestPlantedOffenderRanksFirst(t *testing.T) {
 			t.Errorf("%s has %d indicators, as many as the offender's %d", id, len(rs), len(rules))
 		}
 	}
-	for _, want := range []string{"renewed_interest_after_contact", "contact_detail_harvesting", "victim_contact_off_duty", "quick_closure_then_contact", "trawling_peer"} {
+	for _, want := range []string{"renewed_interest_after_contact", "contact_detail_harvesting", "victim_contact_off_duty", "quick_closure_then_contact", "trawling_peer", "harvest_then_contact", "viewed_after_attended_case_closed"} {
 		if !rules[want] {
 			t.Errorf("no %s alert for the offender; got %v", want, rules)
 		}

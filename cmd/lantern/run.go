@@ -66,6 +66,7 @@ func commands() map[string]command {
 		"source":     {"manage the API sources allowed to send records (add, list, disable)", runSource},
 		"quarantine": {"list, export, retry or resolve rejected rows (list, export, retry, resolve)", runQuarantine},
 		"log":        {"check the event log: every record once (check)", runLog},
+		"simulate":   {"generate a synthetic force with planted offenders and ground truth", runSimulate},
 		"version":    {"print the version", runVersion},
 	}
 }

@@ -62,6 +62,7 @@ type env struct {
 func commands() map[string]command {
 	return map[string]command{
 		"serve":      {"run the server: intake, detection, web UI and API", runServe},
+		"demo":       {"simulate a force, load it through intake and serve it: the quickest way to see Lantern work", runDemo},
 		"ingest":     {"load records from files, directories or standard input", runIngest},
 		"source":     {"manage the API sources allowed to send records (add, list, disable)", runSource},
 		"quarantine": {"list, export, retry or resolve rejected rows (list, export, retry, resolve)", runQuarantine},

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"lantern/intake"
+	"lantern/sim"
+)
+
+func demoSettings() []setting {
+	s := []setting{
+		{Name: "staff", Default: "2000", Usage: "size of the simulated force", Check: checkIntRange(10, 100_000)},
+		{Name: "days", Default: "90", Usage: "days of activity to simulate", Check: checkIntRange(1, 3650)},
+		{Name: "seed", Default: "1", Usage: "random seed: the same seed gives the same force", Check: checkIntRange(0, 1<<31-1)},
+		{Name: "offenders", Default: "0.005", Usage: "share of staff planted as offenders", Check: checkFraction},
+	}
+	for _, base := range serveSettings() {
+		if base.Name == "data-dir" {
+			base.Default = "./lantern-demo"
+			base.Usage = "directory for the demo force: its input files, database and event log"
+		}
+		s = append(s, base)
+	}
+	return s
+}
+
+// demoMarker records what a demo data directory holds, so a second run can
+// reuse it or replace it cleanly.
+type demoMarker struct {
+	Staff     int       `json:"staff"`
+	Days      int       `json:"days"`
+	Seed      int       `json:"seed"`
+	Offenders string    `json:"offenders"`
+	Loaded    time.Time `json:"loaded"`
+}
+
+const demoMarkerFile = "demo.json"
+
+// runDemo simulates a force, loads it through the real intake path, and
+// serves it: one command from a fresh clone to a working system.
+func runDemo(ctx context.Context, e *env, args []string) error {
+	cfg, flags, rest, err := loadConfig("demo", args, e.getenv, e.stderr, demoSettings(), "fresh")
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageErrorf("demo takes flags only, got %q", rest[0])
+	}
+	want := demoMarker{Staff: cfg.integer("staff"), Days: cfg.integer("days"), Seed: cfg.integer("seed"), Offenders: cfg.str("offenders")}
+	path, err := filepath.Abs(cfg.str("data-dir"))
+	if err != nil {
+		return cfg.settingError("data-dir", err)
+	}
+	have, err := readDemoMarker(path)
+	switch {
+	case err != nil:
+		return cfg.settingError("data-dir", err)
+	case have != nil && !flags["fresh"] && have.Staff == want.Staff && have.Days == want.Days && have.Seed == want.Seed && have.Offenders == want.Offenders:
+		fmt.Fprintf(e.stdout, "Reusing the demo force in %s (%d staff, %d days, seed %d, loaded %s). Run with --fresh to replace it.\n",
+			path, have.Staff, have.Days, have.Seed, have.Loaded.Format(time.RFC3339))
+	default:
+		if have != nil {
+			fmt.Fprintf(e.stdout, "Replacing the demo force in %s.\n", path)
+		}
+		if err := os.RemoveAll(path); err != nil {
+			return cfg.settingError("data-dir", err)
+		}
+		if err := loadDemo(ctx, e, cfg, path, want); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout, "Detection: the rule engine is not yet connected to the event log in this build, so the force is loaded but not yet scored.")
+	fmt.Fprintln(e.stdout, "Sign-in: the analysts' workspace is not part of this build yet; the server offers its status page, health, metrics and the events API.")
+	if addr := cfg.str("http"); strings.HasSuffix(addr, ":0") {
+		fmt.Fprintln(e.stdout, "Starting Lantern on a free port: its address is in the log line \"http listening\" (Ctrl-C to stop).")
+	} else {
+		fmt.Fprintf(e.stdout, "Starting Lantern on http://%s/ (Ctrl-C to stop).\n", addr)
+	}
+	return runServe(ctx, e, serveArgs(cfg))
+}
+
+// checkFraction accepts a share between 0 and 0.5.
+func checkFraction(v string) error {
+	var f float64
+	if _, err := fmt.Sscanf(v, "%g", &f); err != nil || f < 0 || f > 0.5 {
+		return fmt.Errorf("%q is not a share between 0 and 0.5", v)
+	}
+	return nil
+}
+
+// readDemoMarker returns the marker of a demo directory, nil for a missing
+// or empty directory, and an error for a directory that is not a demo's (so
+// that demo never deletes someone's real data).
+func readDemoMarker(path string) (*demoMarker, error) {
+	entries, err := os.ReadDir(path)
+	if errors.Is(err, os.ErrNotExist) || err == nil && len(entries) == 0 {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(path, demoMarkerFile))
+	if err != nil {
+		return nil, fmt.Errorf("%s exists and is not a demo directory (no %s); choose another --data-dir", path, demoMarkerFile)
+	}
+	var m demoMarker
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(path, demoMarkerFile), err)
+	}
+	return &m, nil
+}
+
+// loadDemo simulates the force into <dir>/input and ingests it through
+// intake exactly as `lantern ingest` would, then writes the marker.
+func loadDemo(ctx context.Context, e *env, cfg *config, path string, m demoMarker) error {
+	input := filepath.Join(path, "input")
+	var share float64
+	fmt.Sscanf(m.Offenders, "%g", &share)
+	fmt.Fprintf(e.stdout, "Simulating a force of %d staff over %d days (seed %d) into %s …\n", m.Staff, m.Days, m.Seed, input)
+	stats, err := sim.Generate(ctx, sim.Config{Staff: m.Staff, Days: m.Days, Seed: int64(m.Seed), OffenderRate: share}, input)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "  %s\n", stats)
+
+	dir, err := openDataDir(cfg, true)
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	sys, err := openSystem(ctx, cfg, dir, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	jobs, err := planIngest("", []string{input})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Loading it through intake …")
+	for _, j := range jobs {
+		f, err := os.Open(j.path)
+		if err != nil {
+			return err
+		}
+		sum, err := sys.intake.Submit(ctx, intake.Input{Source: filepath.Base(j.path), Kind: j.kind, Reader: f})
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", j.path, err)
+		}
+		fmt.Fprint(e.stdout, "  ")
+		printSummary(e.stdout, sum)
+	}
+	if err := sys.Close(); err != nil {
+		return err
+	}
+	m.Loaded = time.Now().UTC()
+	b, _ := json.MarshalIndent(m, "", "  ")
+	return os.WriteFile(filepath.Join(path, demoMarkerFile), b, 0o600)
+}
+
+// serveArgs passes the demo's resolved server settings on to serve.
+func serveArgs(cfg *config) []string {
+	var args []string
+	for _, s := range serveSettings() {
+		if v := cfg.values[s.Name]; v.Source != fromDefault || s.Name == "data-dir" {
+			args = append(args, "--"+s.Name, v.Value)
+		}
+	}
+	return args
+}

@@ -45,7 +45,7 @@ func ReadLog(ctx context.Context, log *nats.Log, phones *ingest.PhoneHasher, fro
 	if err != nil {
 		return 0, fmt.Errorf("replay consumer: %w", err)
 	}
-	decoders := map[ingest.Kind]*ingest.Decoder{}
+	dec := NewMessageDecoder(phones)
 	for {
 		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
@@ -59,21 +59,10 @@ func ReadLog(ctx context.Context, log *nats.Log, phones *ingest.PhoneHasher, fro
 				return 0, fmt.Errorf("replay metadata: %w", err)
 			}
 			seq := meta.Sequence.Stream
-			if kind, ok := kindOfSubject(msg.Subject()); ok {
-				d := decoders[kind]
-				if d == nil {
-					d = ingest.NewDecoder(kind, phones)
-					decoders[kind] = d
-				}
-				if err := eachLine(msg.Data(), func(line []byte) error {
-					rec, err := d.Decode(line)
-					if err != nil {
-						return fmt.Errorf("event log message %d holds an invalid %s record: %w", seq, kind, err)
-					}
-					return fn(LogRecord{Seq: seq, Record: rec})
-				}); err != nil {
-					return 0, err
-				}
+			if err := dec.Each(msg.Subject(), msg.Data(), func(rec *ingest.Record) error {
+				return fn(LogRecord{Seq: seq, Record: rec})
+			}); err != nil {
+				return 0, fmt.Errorf("event log message %d: %w", seq, err)
 			}
 			if seq >= last {
 				return last, nil
@@ -89,6 +78,55 @@ func ReadLog(ctx context.Context, log *nats.Log, phones *ingest.PhoneHasher, fro
 			return 0, fmt.Errorf("replay stalled before sequence %d", last)
 		}
 	}
+}
+
+// MessageDecoder decodes the records of event-log messages. It is not safe
+// for concurrent use.
+type MessageDecoder struct {
+	phones   *ingest.PhoneHasher
+	decoders map[ingest.Kind]*ingest.Decoder
+}
+
+// NewMessageDecoder returns a MessageDecoder hashing phone numbers with
+// phones (records in the log hold hashes already; it is needed only to
+// decode them the way intake did).
+func NewMessageDecoder(phones *ingest.PhoneHasher) *MessageDecoder {
+	return &MessageDecoder{phones: phones, decoders: map[ingest.Kind]*ingest.Decoder{}}
+}
+
+func (d *MessageDecoder) decoder(kind ingest.Kind) *ingest.Decoder {
+	dec := d.decoders[kind]
+	if dec == nil {
+		dec = ingest.NewDecoder(kind, d.phones)
+		d.decoders[kind] = dec
+	}
+	return dec
+}
+
+// Each calls fn for every record of a message on subject, in order. A
+// message on a subject intake does not write is skipped. A line that does not
+// decode is an error: intake only ever writes valid records.
+func (d *MessageDecoder) Each(subject string, data []byte, fn func(*ingest.Record) error) error {
+	kind, ok := kindOfSubject(subject)
+	if !ok {
+		return nil
+	}
+	return eachLine(data, func(line []byte) error {
+		k := kind
+		if k == mixedKind {
+			name, rest, found := bytes.Cut(line, []byte{' '})
+			pk, err := ingest.ParseKind(string(name))
+			if !found || err != nil || (pk != ingest.KindAccess && pk != ingest.KindComms) {
+				return fmt.Errorf("a line on %s does not start with its kind", subject)
+			}
+			k, line = pk, rest
+		}
+		rec, err := d.decoder(k).Decode(line)
+		if err != nil {
+			return fmt.Errorf("an invalid %s record: %w", k, err)
+		}
+		return fn(rec)
+	})
 }
 
 // eachLine calls fn for each non-empty line of data.

@@ -15,7 +15,7 @@ const Partitions = 32
 
 // Subject prefixes of the event log.
 const (
-	eventPrefix = "lantern.ev."  // lantern.ev.<kind>.<partition>: access and comms events
+	eventPrefix = "lantern.ev."  // lantern.ev.<partition>: access and comms events, each line "<kind> <record>"
 	refPrefix   = "lantern.ref." // lantern.ref.<kind>: reference records, read by every engine
 )
 
@@ -33,34 +33,42 @@ func Partition(staffID string) int {
 // reference data.
 func isEvent(k ingest.Kind) bool { return k == ingest.KindAccess || k == ingest.KindComms }
 
-// subjectOf returns the event-log subject for a record.
+// subjectOf returns the event-log subject for a record. A partition's access
+// and comms events share one subject, so that the log keeps a member of
+// staff's system use and phone calls in the order they were accepted.
 func subjectOf(r *ingest.Record) string {
 	if isEvent(r.Kind) {
-		return eventPrefix + string(r.Kind) + "." + strconv.Itoa(Partition(r.StaffID))
+		return EventSubject(Partition(r.StaffID))
 	}
 	return refPrefix + string(r.Kind)
 }
 
-// EventSubject returns the subject holding one partition's events of a kind,
-// for engines that consume a partition.
-func EventSubject(kind ingest.Kind, partition int) string {
-	return eventPrefix + string(kind) + "." + strconv.Itoa(partition)
+// EventSubject returns the subject holding one partition's events, for
+// engines that consume a partition.
+func EventSubject(partition int) string {
+	return eventPrefix + strconv.Itoa(partition)
 }
 
 // RefSubjects is the filter that matches every reference record.
 const RefSubjects = refPrefix + ">"
 
-// kindOfSubject returns the kind of records a subject holds, or false for a
+// mixedKind is what kindOfSubject returns for a subject whose lines each
+// begin with their kind.
+const mixedKind ingest.Kind = ""
+
+// kindOfSubject returns the kind of records a subject holds (mixedKind for a
+// partition's events, whose lines name their own kind), or false for a
 // subject intake does not write.
 func kindOfSubject(subject string) (ingest.Kind, bool) {
-	var rest string
 	if s, ok := strings.CutPrefix(subject, eventPrefix); ok {
-		rest, _, _ = strings.Cut(s, ".")
-	} else if s, ok := strings.CutPrefix(subject, refPrefix); ok {
-		rest = s
-	} else {
+		if _, err := strconv.Atoi(s); err == nil {
+			return mixedKind, true
+		}
 		return "", false
 	}
-	k, err := ingest.ParseKind(rest)
-	return k, err == nil
+	if s, ok := strings.CutPrefix(subject, refPrefix); ok {
+		k, err := ingest.ParseKind(s)
+		return k, err == nil
+	}
+	return "", false
 }

@@ -65,6 +65,7 @@ func (s *Summary) Rate() float64 {
 
 // item is one line on its way through the pipeline.
 type item struct {
+	src  int // the input it came from, an index into SubmitMerged's inputs
 	line int
 	raw  []byte // the line as read; for CSV, the row re-encoded as CSV
 	rec  *ingest.Record
@@ -87,33 +88,66 @@ type chunk struct {
 // failed: the Summary then counts what was handled before, all of which is
 // durable, and a retry of the same input is safe.
 func (in *Intake) Submit(ctx context.Context, inp Input) (*Summary, error) {
+	sums, err := in.SubmitMerged(ctx, []Input{inp})
+	return sums[0], err
+}
+
+// SubmitMerged submits several inputs as one stream ordered by time: each
+// input is read in its own order, and the inputs are interleaved so that,
+// when each is in time order (as a system's audit export is), the event log
+// receives their records in time order too. That is what detection needs to
+// see a member of staff's system use and phone calls as they happened. A
+// line that does not decode keeps its place in its own input. It returns one
+// Summary per input, in the order given, with Submit's guarantees.
+func (in *Intake) SubmitMerged(ctx context.Context, inps []Input) ([]*Summary, error) {
 	start := time.Now()
-	sum := &Summary{Source: inp.Source, Kind: string(inp.Kind)}
+	sums := make([]*Summary, len(inps))
+	formats := make([]string, len(inps))
+	for i, inp := range inps {
+		sums[i] = &Summary{Source: inp.Source, Kind: string(inp.Kind)}
+		formats[i] = "jsonl"
+		if inp.Profile != nil {
+			formats[i] = "csv:" + inp.Profile.Name()
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	format := "jsonl"
-	if inp.Profile != nil {
-		format = "csv:" + inp.Profile.Name()
+	streams := make([]chan chunk, len(inps))
+	for i, inp := range inps {
+		streams[i] = make(chan chunk, 2)
+		go in.decodeAll(ctx, i, inp, streams[i])
 	}
-	chunks := make(chan chunk, 2)
-	go in.decodeAll(ctx, inp, chunks)
+	var chunks <-chan chunk = streams[0]
+	if len(inps) > 1 {
+		merged := make(chan chunk, 2)
+		go mergeByTime(ctx, streams, merged)
+		chunks = merged
+	}
 	var err error
 	for c := range chunks {
 		if err == nil && c.items != nil {
-			err = in.accept(ctx, inp, format, c.items, sum)
+			err = in.accept(ctx, inps, formats, c.items, sums)
 		}
 		if err == nil && c.err != nil {
 			err = c.err
 		}
 		if err != nil {
-			cancel() // stop the reader; keep draining so it can exit
+			cancel() // stop the readers; keep draining so they can exit
 		}
 	}
-	sum.Elapsed = time.Since(start)
-	in.records.WithLabelValues(sum.Kind, "accepted").Add(float64(sum.Accepted))
-	in.records.WithLabelValues(sum.Kind, "duplicate").Add(float64(sum.Duplicates))
-	in.records.WithLabelValues(sum.Kind, "rejected").Add(float64(sum.Rejected))
-	return sum, err
+	if len(inps) > 1 {
+		for _, s := range streams {
+			for range s { // let every reader finish after a cancel
+			}
+		}
+	}
+	for _, sum := range sums {
+		sum.Elapsed = time.Since(start)
+		in.records.WithLabelValues(sum.Kind, "accepted").Add(float64(sum.Accepted))
+		in.records.WithLabelValues(sum.Kind, "duplicate").Add(float64(sum.Duplicates))
+		in.records.WithLabelValues(sum.Kind, "rejected").Add(float64(sum.Rejected))
+	}
+	return sums, err
 }
 
 // lineSource yields raw lines of the input with their line numbers.
@@ -123,11 +157,11 @@ type lineSource interface {
 
 // decodeAll reads the input in chunks and decodes each chunk on several
 // goroutines, sending chunks in input order.
-func (in *Intake) decodeAll(ctx context.Context, inp Input, out chan<- chunk) {
+func (in *Intake) decodeAll(ctx context.Context, src int, inp Input, out chan<- chunk) {
 	defer close(out)
-	src, err := newLineSource(inp, in.cfg.Phones)
+	lines, err := newLineSource(inp, in.cfg.Phones)
 	if err != nil {
-		out <- chunk{err: lantern.FieldErrorf("input", "%v", err)}
+		out <- chunk{err: lantern.FieldErrorf("input", "%s: %v", inp.Source, err)}
 		return
 	}
 	workers := in.cfg.Workers
@@ -139,7 +173,7 @@ func (in *Intake) decodeAll(ctx context.Context, inp Input, out chan<- chunk) {
 		decoders[i] = ingest.NewDecoder(inp.Kind, in.cfg.Phones)
 	}
 	for {
-		items, readErr := readChunk(src)
+		items, readErr := readChunk(lines, src)
 		if len(items) > 0 {
 			decodeChunk(items, decoders, inp.Kind)
 		}
@@ -156,22 +190,22 @@ func (in *Intake) decodeAll(ctx context.Context, inp Input, out chan<- chunk) {
 
 // readChunk reads up to chunkLines lines. It returns a nil error at the end
 // of the input with whatever lines remained.
-func readChunk(src lineSource) ([]item, error) {
+func readChunk(lines lineSource, src int) ([]item, error) {
 	items := make([]item, 0, chunkLines)
 	for len(items) < chunkLines {
-		raw, line, rec, err := src.next()
+		raw, line, rec, err := lines.next()
 		if errors.Is(err, io.EOF) {
 			return items, nil
 		}
 		var le *ingest.LineError
 		if errors.As(err, &le) {
-			items = append(items, item{line: line, raw: raw, err: le.Err})
+			items = append(items, item{src: src, line: line, raw: raw, err: le.Err})
 			continue
 		}
 		if err != nil {
 			return items, fmt.Errorf("read input at line %d: %w", line, err)
 		}
-		items = append(items, item{line: line, raw: raw, rec: rec})
+		items = append(items, item{src: src, line: line, raw: raw, rec: rec})
 	}
 	return items, nil
 }
@@ -206,7 +240,7 @@ func decodeChunk(items []item, decoders []*ingest.Decoder, kind ingest.Kind) {
 // accept judges one decoded chunk against everything accepted before,
 // publishes the accepted records, and quarantines the rest. It holds the
 // accept lock throughout, so the log's order is the order of judgement.
-func (in *Intake) accept(ctx context.Context, inp Input, format string, items []item, sum *Summary) error {
+func (in *Intake) accept(ctx context.Context, inps []Input, formats []string, items []item, sums []*Summary) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.closed {
@@ -222,8 +256,10 @@ func (in *Intake) accept(ctx context.Context, inp Input, format string, items []
 	add := func(k idKey) bool { pending[k] = struct{}{}; return true }
 
 	var accepted []*ingest.Record
+	var srcOf []int // the input of each accepted record
 	var rejected []*lantern.Rejection
 	reject := func(it *item, err error) {
+		inp, sum := &inps[it.src], sums[it.src]
 		field, reason := lantern.ErrorField(err), lantern.ErrorMessage(err)
 		if lantern.ErrorCode(err) == lantern.EINTERNAL {
 			reason = err.Error()
@@ -240,7 +276,7 @@ func (in *Intake) accept(ctx context.Context, inp Input, format string, items []
 			return
 		}
 		add(k)
-		rejected = append(rejected, in.rejection(inp, format, it, field, reason))
+		rejected = append(rejected, in.rejection(*inp, formats[it.src], it, field, reason))
 	}
 	for i := range items {
 		it := &items[i]
@@ -248,7 +284,7 @@ func (in *Intake) accept(ctx context.Context, inp Input, format string, items []
 		case it.err != nil:
 			reject(it, it.err)
 		case has(it.key):
-			sum.Duplicates++
+			sums[it.src].Duplicates++
 		default:
 			if err := checkRefs(has, it.rec); err != nil {
 				reject(it, err)
@@ -257,6 +293,7 @@ func (in *Intake) accept(ctx context.Context, inp Input, format string, items []
 			add(it.key)
 			markKnown(add, it.rec)
 			accepted = append(accepted, it.rec)
+			srcOf = append(srcOf, it.src)
 		}
 	}
 	if len(rejected) > 0 {
@@ -273,15 +310,24 @@ func (in *Intake) accept(ctx context.Context, inp Input, format string, items []
 		return err
 	}
 	in.commit(pending, lastSeq)
-	if !isEvent(inp.Kind) {
-		if err := applyRefs(ctx, in.cfg.Store, accepted); err != nil {
-			return err
+	var refs []*ingest.Record
+	for _, r := range accepted {
+		if !isEvent(r.Kind) {
+			refs = append(refs, r)
 		}
+	}
+	if err := applyRefs(ctx, in.cfg.Store, refs); err != nil {
+		return err
 	}
 	// A message the log reports as a duplicate was stored by an earlier,
 	// interrupted attempt at this same batch: its records are in the log once.
-	sum.Accepted += len(accepted) - dups
-	sum.Duplicates += dups
+	for i := range accepted {
+		if sum := sums[srcOf[i]]; dups[i] {
+			sum.Duplicates++
+		} else {
+			sum.Accepted++
+		}
+	}
 	if in.cfg.Now().Sub(in.lastSnap) > in.cfg.SnapshotEvery {
 		if err := in.snapshotLocked(); err != nil {
 			in.cfg.Logger.Warn("id snapshot failed; the next start will replay more of the log", "error", err)
@@ -321,27 +367,27 @@ func SealAD(kind, source string) []byte { return []byte(kind + "\x00" + source) 
 
 // publish encodes accepted records into event-log messages, one subject per
 // message and at most maxMsgRecords or maxMsgBytes each, publishes them, and
-// waits until all are stored. It returns how many records the log reported as
-// duplicates and the highest sequence stored.
-func (in *Intake) publish(ctx context.Context, recs []*ingest.Record) (dups int, lastSeq uint64, err error) {
+// waits until all are stored. It returns, per record, whether the log
+// reported its message as a duplicate, and the highest sequence stored.
+func (in *Intake) publish(ctx context.Context, recs []*ingest.Record) (dups []bool, lastSeq uint64, err error) {
 	type open struct {
-		buf   bytes.Buffer
-		count int
+		buf  bytes.Buffer
+		recs []int
 	}
 	bySubject := map[string]*open{}
 	var msgs []nats.Msg
-	var counts []int
+	var members [][]int // the records of each message
 	flush := func(subject string, o *open) {
 		data := bytes.Clone(o.buf.Bytes())
 		sum := sha256.Sum256(data)
 		msgs = append(msgs, nats.Msg{Subject: subject, ID: hex.EncodeToString(sum[:16]), Data: data})
-		counts = append(counts, o.count)
+		members = append(members, o.recs)
 		o.buf.Reset()
-		o.count = 0
+		o.recs = nil
 	}
 	var order []string
 	var line []byte
-	for _, r := range recs {
+	for i, r := range recs {
 		subj := subjectOf(r)
 		o := bySubject[subj]
 		if o == nil {
@@ -349,28 +395,128 @@ func (in *Intake) publish(ctx context.Context, recs []*ingest.Record) (dups int,
 			bySubject[subj] = o
 			order = append(order, subj)
 		}
-		line = r.AppendJSON(line[:0])
-		if o.count > 0 && (o.count >= maxMsgRecords || o.buf.Len()+len(line)+1 > maxMsgBytes) {
+		line = line[:0]
+		if isEvent(r.Kind) {
+			line = append(append(line, r.Kind...), ' ')
+		}
+		line = r.AppendJSON(line)
+		if len(o.recs) > 0 && (len(o.recs) >= maxMsgRecords || o.buf.Len()+len(line)+1 > maxMsgBytes) {
 			flush(subj, o)
 		}
 		o.buf.Write(line)
 		o.buf.WriteByte('\n')
-		o.count++
+		o.recs = append(o.recs, i)
 	}
 	for _, s := range order {
-		if o := bySubject[s]; o.count > 0 {
+		if o := bySubject[s]; len(o.recs) > 0 {
 			flush(s, o)
 		}
 	}
 	res, err := in.cfg.Log.PublishBatch(ctx, msgs)
 	if err != nil {
-		return 0, 0, fmt.Errorf("append to event log: %w", err)
+		return nil, 0, fmt.Errorf("append to event log: %w", err)
 	}
+	dups = make([]bool, len(recs))
 	for i, r := range res {
 		if r.Duplicate {
-			dups += counts[i]
+			for _, j := range members[i] {
+				dups[j] = true
+			}
 		}
 		lastSeq = max(lastSeq, r.Seq)
 	}
 	return dups, lastSeq, nil
+}
+
+// mergeByTime interleaves the decoded chunks of several inputs into chunks
+// ordered by record time: it repeatedly takes the earliest head among the
+// inputs (ties to the input given first). An item that did not decode has no
+// time of its own and goes with the record before it in its input. A chunk
+// carrying a read error ends the merge with that error after the items
+// before it.
+func mergeByTime(ctx context.Context, streams []chan chunk, out chan<- chunk) {
+	defer close(out)
+	type head struct {
+		items []item
+		open  bool
+		err   error     // the read error that ended this input, once its items are taken
+		last  time.Time // time of the last record taken from this input
+	}
+	heads := make([]head, len(streams))
+	// fill makes sure input i has an item at hand, unless it has ended.
+	fill := func(i int) {
+		h := &heads[i]
+		for len(h.items) == 0 && h.open {
+			c, ok := <-streams[i]
+			if !ok {
+				h.open = false
+				break
+			}
+			h.items = c.items
+			if c.err != nil {
+				h.err, h.open = c.err, false
+			}
+		}
+	}
+	send := func(c chunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	batch := make([]item, 0, chunkLines)
+	// fail sends what was merged so far, then the error.
+	fail := func(err error) {
+		if len(batch) == 0 || send(chunk{items: batch}) {
+			send(chunk{err: err})
+		}
+	}
+	for i := range heads {
+		heads[i].open = true
+		fill(i)
+		if len(heads[i].items) == 0 && heads[i].err != nil {
+			fail(heads[i].err)
+			return
+		}
+	}
+	at := func(i int) time.Time {
+		if it := &heads[i].items[0]; it.rec != nil {
+			return it.rec.Time
+		}
+		return heads[i].last
+	}
+	for {
+		best := -1
+		for i := range heads {
+			if len(heads[i].items) > 0 && (best < 0 || at(i).Before(at(best))) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		h := &heads[best]
+		it := h.items[0]
+		h.items = h.items[1:]
+		if it.rec != nil {
+			h.last = it.rec.Time
+		}
+		batch = append(batch, it)
+		if len(batch) == chunkLines {
+			if !send(chunk{items: batch}) {
+				return
+			}
+			batch = make([]item, 0, chunkLines)
+		}
+		fill(best)
+		if len(h.items) == 0 && h.err != nil {
+			fail(h.err)
+			return
+		}
+	}
+	if len(batch) > 0 {
+		send(chunk{items: batch})
+	}
 }

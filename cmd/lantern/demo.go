@@ -145,18 +145,12 @@ func loadDemo(ctx context.Context, e *env, cfg *config, path string, m demoMarke
 		return err
 	}
 	fmt.Fprintln(e.stdout, "Loading it through intake …")
-	for _, j := range jobs {
-		f, err := os.Open(j.path)
-		if err != nil {
-			return err
-		}
-		sum, err := sys.intake.Submit(ctx, intake.Input{Source: filepath.Base(j.path), Kind: j.kind, Reader: f})
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", j.path, err)
-		}
+	ld := intakeLoader(sys.intake, nil, func(j ingestJob) string { return filepath.Base(j.path) })
+	if _, err := ld.load(ctx, e, jobs, func(sum *intake.Summary) {
 		fmt.Fprint(e.stdout, "  ")
 		printSummary(e.stdout, sum)
+	}); err != nil {
+		return err
 	}
 	if err := sys.Close(); err != nil {
 		return err

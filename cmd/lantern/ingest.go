@@ -73,7 +73,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
-	var submit func(context.Context, ingestJob, io.Reader) (*intake.Summary, error)
+	var ld loader
 	if server := cfg.str("server"); server != "" {
 		if profile != nil {
 			return cfg.settingError("profile", errors.New("CSV profiles are applied locally; convert first or ingest without --server"))
@@ -82,7 +82,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return cfg.settingError("server", err)
 		}
-		submit = func(ctx context.Context, j ingestJob, r io.Reader) (*intake.Summary, error) {
+		ld.one = func(ctx context.Context, j ingestJob, r io.Reader) (*intake.Summary, error) {
 			return postInBatches(ctx, c, j, r)
 		}
 	} else {
@@ -97,26 +97,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer sys.Close()
-		submit = func(ctx context.Context, j ingestJob, r io.Reader) (*intake.Summary, error) {
-			return sys.intake.Submit(ctx, intake.Input{Source: j.path, Kind: j.kind, Reader: r, Profile: profile})
-		}
+		ld = intakeLoader(sys.intake, profile, func(j ingestJob) string { return j.path })
 	}
-
-	total := &intake.Summary{}
-	start := time.Now()
-	for _, j := range jobs {
-		sum, err := ingestOne(ctx, e, j, submit)
-		if sum != nil {
-			printSummary(e.stdout, sum)
-			total.Accepted += sum.Accepted
-			total.Duplicates += sum.Duplicates
-			total.Rejected += sum.Rejected
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", j.path, err)
-		}
-	}
-	total.Elapsed = time.Since(start)
+	total, err := ld.load(ctx, e, jobs, func(sum *intake.Summary) { printSummary(e.stdout, sum) })
 	if len(jobs) > 1 {
 		fmt.Fprintf(e.stdout, "total: %d accepted, %d duplicates, %d quarantined in %s (%.0f records/s)\n",
 			total.Accepted, total.Duplicates, total.Rejected, total.Elapsed.Round(time.Millisecond), total.Rate())
@@ -124,7 +107,99 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if total.Rejected > 0 {
 		fmt.Fprintln(e.stdout, "Quarantined rows are kept for repair: see 'lantern quarantine list'.")
 	}
-	return nil
+	return err
+}
+
+// loader submits ingest jobs: one at a time, or the event inputs of a run
+// merged by time when it can.
+type loader struct {
+	one    func(context.Context, ingestJob, io.Reader) (*intake.Summary, error)
+	merged func(context.Context, []ingestJob, []io.Reader) ([]*intake.Summary, error) // nil: one at a time
+}
+
+// intakeLoader submits to a local intake, naming each input's source with
+// source(job).
+func intakeLoader(in *intake.Intake, profile *ingest.Profile, source func(ingestJob) string) loader {
+	input := func(j ingestJob, r io.Reader) intake.Input {
+		return intake.Input{Source: source(j), Kind: j.kind, Reader: r, Profile: profile}
+	}
+	return loader{
+		one: func(ctx context.Context, j ingestJob, r io.Reader) (*intake.Summary, error) {
+			return in.Submit(ctx, input(j, r))
+		},
+		merged: func(ctx context.Context, js []ingestJob, rs []io.Reader) ([]*intake.Summary, error) {
+			inps := make([]intake.Input, len(js))
+			for i := range js {
+				inps[i] = input(js[i], rs[i])
+			}
+			return in.SubmitMerged(ctx, inps)
+		},
+	}
+}
+
+// load submits the jobs: reference data first, one input at a time in the
+// order given, then every access and comms input together, merged by time
+// (when the loader can), so that the event log holds each member of staff's
+// events in the order they happened. It reports each input's summary to
+// report as it finishes and returns the totals.
+func (ld loader) load(ctx context.Context, e *env, jobs []ingestJob, report func(*intake.Summary)) (*intake.Summary, error) {
+	total := &intake.Summary{}
+	start := time.Now()
+	defer func() { total.Elapsed = time.Since(start) }()
+	add := func(sum *intake.Summary) {
+		report(sum)
+		total.Accepted += sum.Accepted
+		total.Duplicates += sum.Duplicates
+		total.Rejected += sum.Rejected
+	}
+	var events []ingestJob
+	for _, j := range jobs {
+		if ld.merged != nil && (j.kind == ingest.KindAccess || j.kind == ingest.KindComms) && j.path != "-" {
+			events = append(events, j)
+			continue
+		}
+		sum, err := ingestOne(ctx, e, j, ld.one)
+		if sum != nil {
+			add(sum)
+		}
+		if err != nil {
+			return total, fmt.Errorf("%s: %w", j.path, err)
+		}
+	}
+	if len(events) == 0 {
+		return total, nil
+	}
+	sums, err := ingestMerged(ctx, e, events, ld.merged)
+	for _, sum := range sums {
+		add(sum)
+	}
+	return total, err
+}
+
+// ingestMerged opens several inputs, shows one progress bar for them all on a
+// terminal, and submits them merged.
+func ingestMerged(ctx context.Context, e *env, jobs []ingestJob, submit func(context.Context, []ingestJob, []io.Reader) ([]*intake.Summary, error)) ([]*intake.Summary, error) {
+	readers := make([]io.Reader, len(jobs))
+	var size int64
+	for i, j := range jobs {
+		f, err := os.Open(j.path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil {
+			size += st.Size()
+		}
+		readers[i] = f
+	}
+	if out, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(out.Fd())) {
+		bar := progressbar.DefaultBytes(size, "events")
+		defer bar.Finish()
+		for i := range readers {
+			readers[i] = io.TeeReader(readers[i], bar)
+		}
+	}
+	return submit(ctx, jobs, readers)
 }
 
 // planIngest turns the command's paths into jobs: a directory becomes one job

@@ -35,6 +35,9 @@ type Engine struct {
 	env     map[string]any // see newEnv
 	keys    []string
 
+	owns  func(staffID string) bool // nil: every member of staff is this engine's
+	share PeerShare                 // combines peer figures with other engines; nil when alone
+
 	guardGen []uint64 // the event each guard's remembered value is for
 	guardVal []bool
 	noGuards bool // evaluate whole conditions (tests compare the two)
@@ -55,7 +58,6 @@ type ruleState struct {
 	windows map[uint64]*windowState
 	seqs    map[uint64]*seqState
 	peer    *peerState
-	latest  int64 // the latest event time the rule has seen
 }
 
 // NewEngine returns an Engine over world judging with rules (nil: none yet).
@@ -199,20 +201,19 @@ func (e *Engine) judgeWindow(r *Rule) (finding, bool) {
 	if r.Peer != nil {
 		e.refreshPeers(r, st, t)
 	}
-	st.latest = max(st.latest, t)
-	cutoff := st.latest - int64(r.Window.Over)
-	if t <= cutoff {
-		return finding{}, false // too late to count in any window still held
-	}
 	key := e.ev.field(r.Window.By)
 	h := stableHash(e.ev.StaffID, key)
 	w := st.windows[h]
+	over := int64(r.Window.Over)
+	if w != nil && t <= w.latest-over {
+		return finding{}, false // too late to count in the window, which has moved on
+	}
 	if w == nil {
-		w = newWindowState(e.ev.StaffID, key, r.Window.Distinct != "")
+		w = newWindowState(e.ev.StaffID, key, r.Window.Distinct != "", r.Peer != nil)
 		st.windows[h] = w
 	}
 	w.add(t, e.ev.field(r.Window.Distinct), e.ev.ID)
-	w.advance(cutoff)
+	w.advance(w.latest - over)
 	x := w.measure()
 	if r.Peer != nil {
 		return e.judgePeer(r, st, w, x)
@@ -274,11 +275,20 @@ func (e *Engine) judgeSequence(r *Rule) (finding, bool) {
 // their dedupe interval.
 const sweepEvery = int64(24 * time.Hour)
 
-// forgetStale drops state no event at or after t can use, so that memory
-// follows the activity of the last windows, not all history. It depends on
-// event time alone, so it changes no result.
+// staleMargin is how long state is kept beyond the point where an event at
+// the sweep's time could no longer use it, so that a member of staff's events
+// that reach the engine up to this much later than others' (files loaded one
+// after another, a feed that lags) are judged exactly as if they had come in
+// time order.
+const staleMargin = int64(24 * time.Hour)
+
+// forgetStale drops state no event at or after t-staleMargin can use, so that
+// memory follows the activity of the last windows, not all history. It
+// changes no result for events that arrive less than staleMargin behind the
+// latest one.
 func (e *Engine) forgetStale(rs *RuleSet, t int64) {
 	e.sweep = t - mod(t, sweepEvery) + sweepEvery
+	horizon := t - staleMargin
 	for _, r := range rs.rules {
 		st := e.states[r.stateKey]
 		if st == nil {
@@ -286,19 +296,19 @@ func (e *Engine) forgetStale(rs *RuleSet, t int64) {
 		}
 		if r.Window != nil {
 			for h, w := range st.windows {
-				w.advance(st.latest - int64(r.Window.Over))
-				if len(w.entries) == 0 {
+				w.advance(max(w.latest, horizon) - int64(r.Window.Over))
+				if w.empty() {
 					delete(st.windows, h)
 				}
 			}
 		}
 		if r.Sequence != nil {
 			for h, s := range st.seqs {
-				if t-s.start > int64(r.Sequence.Within) {
+				if horizon-s.start > int64(r.Sequence.Within) {
 					delete(st.seqs, h)
 				}
 			}
 		}
 	}
-	e.alerts.prune(time.Unix(0, t))
+	e.alerts.prune(time.Unix(0, horizon))
 }

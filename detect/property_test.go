@@ -26,7 +26,7 @@ func TestWindowMatchesNaive(t *testing.T) {
 			key, value string
 		}
 		var kept []accepted
-		latest := int64(0)
+		latest := map[string]int64{} // by key: each window moves with its own events
 		now := int64(0)
 		n := rapid.IntRange(1, 200).Draw(t, "events")
 		for i := range n {
@@ -39,9 +39,9 @@ func TestWindowMatchesNaive(t *testing.T) {
 			e.judgeWindow(r)
 
 			// The model: an event is accepted unless it is older than the
-			// window ending at the latest time seen.
-			latest = max(latest, at)
-			cutoff := latest - int64(over)
+			// window of its key ending at the latest time that key has seen.
+			latest[key] = max(latest[key], at)
+			cutoff := latest[key] - int64(over)
 			if at > cutoff {
 				kept = append(kept, accepted{at, key, value})
 			}

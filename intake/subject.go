@@ -52,6 +52,9 @@ func EventSubject(partition int) string {
 // RefSubjects is the filter that matches every reference record.
 const RefSubjects = refPrefix + ">"
 
+// EventSubjects is the filter that matches every partition's events.
+const EventSubjects = eventPrefix + ">"
+
 // mixedKind is what kindOfSubject returns for a subject whose lines each
 // begin with their kind.
 const mixedKind ingest.Kind = ""

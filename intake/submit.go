@@ -125,8 +125,14 @@ func (in *Intake) SubmitMerged(ctx context.Context, inps []Input) ([]*Summary, e
 	}
 	var err error
 	for c := range chunks {
-		if err == nil && c.items != nil {
-			err = in.accept(ctx, inps, formats, c.items, sums)
+		runs := [][]item{c.items}
+		if len(c.items) > 0 && isEvent(inps[c.items[0].src].Kind) {
+			runs = splitBySpan(c.items, maxChunkSpan)
+		}
+		for _, items := range runs {
+			if err == nil {
+				err = in.accept(ctx, inps, formats, items, sums)
+			}
 		}
 		if err == nil && c.err != nil {
 			err = c.err
@@ -426,6 +432,40 @@ func (in *Intake) publish(ctx context.Context, recs []*ingest.Record) (dups []bo
 		lastSeq = max(lastSeq, r.Seq)
 	}
 	return dups, lastSeq, nil
+}
+
+// maxChunkSpan bounds the stretch of time one chunk of events covers. The
+// event log keeps a partition's records in order, but a chunk's records go to
+// the log grouped by partition; detection tolerates staff being interleaved
+// out of time order by up to a day, so a quiet input (a small force, a night)
+// is cut into chunks that span at most this.
+const maxChunkSpan = time.Hour
+
+// splitBySpan cuts items into runs whose records lie within span of the run's
+// first record (a record earlier than that does not cut; a line that did not
+// decode goes with the run it is in).
+func splitBySpan(items []item, span time.Duration) [][]item {
+	var out [][]item
+	start := 0
+	var first time.Time
+	for i := range items {
+		r := items[i].rec
+		if r == nil {
+			continue
+		}
+		if first.IsZero() {
+			first = r.Time
+			continue
+		}
+		if r.Time.Sub(first) > span {
+			out = append(out, items[start:i])
+			start, first = i, r.Time
+		}
+	}
+	if start < len(items) {
+		out = append(out, items[start:])
+	}
+	return out
 }
 
 // mergeByTime interleaves the decoded chunks of several inputs into chunks

@@ -333,6 +333,9 @@ func (l *Log) shutdownServer() {
 // that read the stream. It stays valid until Close.
 func (l *Log) JetStream() jetstream.JetStream { return l.js }
 
+// Replicas returns the stream's replica count.
+func (l *Log) Replicas() int { return l.cfg.Replicas }
+
 // Stream returns the name of the log's stream.
 func (l *Log) Stream() string { return l.cfg.StreamName }
 

@@ -1,0 +1,475 @@
+// Package monitor runs detection continuously: it reads the event log (every
+// reference record, and the access and comms events of the partitions it
+// owns), judges each record with a detect.Engine as of the record's own time,
+// and hands the alerts it raises or extends to a Sink that stores them.
+//
+// A Monitor keeps no state of its own on disk. On start it reads the log from
+// its first message, rebuilding the World, every window, sequence and peer
+// figure exactly as they were (the engine is deterministic in log order),
+// then follows new messages as they arrive. Alerts carry stable ids, so the
+// alerts a replay raises again are the same alerts, saved again: the Sink's
+// upsert keeps the unit's decisions on them.
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"lantern/detect"
+	"lantern/ingest"
+	"lantern/intake"
+	"lantern/nats"
+)
+
+// Sink stores alerts. SaveAlerts must be an idempotent upsert by alert id: a
+// replay of the log saves the same alerts again.
+type Sink interface {
+	SaveAlerts(ctx context.Context, alerts []detect.Alert) error
+}
+
+// Config holds a Monitor's collaborators and settings.
+type Config struct {
+	Log    *nats.Log
+	Phones *ingest.PhoneHasher
+	Rules  *detect.RuleSet
+	Sink   Sink
+	// Partitions are the event-log partitions whose events this monitor
+	// judges; empty means all of them. Every monitor reads all reference
+	// records.
+	Partitions []int
+	// Peers combines peer figures with the monitors owning the other
+	// partitions; required when Partitions is not all of them.
+	Peers  *PeerExchange
+	Logger *slog.Logger
+	// Metrics is where the monitor's counters are registered; optional.
+	Metrics prometheus.Registerer
+	// FlushEvery bounds how long a raised alert waits before it is saved
+	// while the log is busy; default 100ms. When the monitor has nothing
+	// more to read it saves at once.
+	FlushEvery time.Duration
+}
+
+// Monitor is a running detection service over the event log.
+type Monitor struct {
+	cfg    Config
+	engine *detect.Engine
+	owned  []bool // by partition; nil for all
+
+	mu        sync.Mutex
+	cond      *sync.Cond
+	processed uint64 // every message up to this stream sequence is judged and its alerts saved
+	applying  uint64 // the message being judged; only the judging goroutine uses it
+	cons      jetstream.Consumer
+	err       error // why Run stopped
+	running   bool
+
+	records  *prometheus.CounterVec
+	alerts   prometheus.Counter
+	lastSeq  prometheus.Gauge
+	lagEvent prometheus.Gauge
+}
+
+// New returns a Monitor ready to Run.
+func New(cfg Config) (*Monitor, error) {
+	if cfg.Log == nil || cfg.Phones == nil || cfg.Rules == nil || cfg.Sink == nil {
+		return nil, errors.New("monitor: Log, Phones, Rules and Sink are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.FlushEvery <= 0 {
+		cfg.FlushEvery = 100 * time.Millisecond
+	}
+	m := &Monitor{cfg: cfg, engine: detect.NewEngine(detect.NewWorld(), cfg.Rules)}
+	m.cond = sync.NewCond(&m.mu)
+	if owned, err := ownedPartitions(cfg.Partitions); err != nil {
+		return nil, err
+	} else if owned != nil {
+		if cfg.Peers == nil {
+			return nil, errors.New("monitor: a monitor of some partitions needs Peers to share peer figures")
+		}
+		m.owned = owned
+		cfg.Peers.monitor = m
+		m.engine.SetOwnership(func(staffID string) bool { return owned[intake.Partition(staffID)] }, cfg.Peers)
+	}
+	m.records = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lantern_detect_records_total",
+		Help: "Records the detection monitor has read from the event log, by kind.",
+	}, []string{"kind"})
+	m.alerts = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "lantern_detect_alerts_saved_total",
+		Help: "Alerts raised or extended and saved (a replay saves the same alerts again).",
+	})
+	m.lastSeq = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "lantern_detect_processed_seq",
+		Help: "The event-log sequence up to which every message is judged and its alerts saved.",
+	})
+	m.lagEvent = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "lantern_detect_pending_messages",
+		Help: "Messages of the monitor's partitions in the event log not yet read.",
+	})
+	if cfg.Metrics != nil {
+		for _, c := range []prometheus.Collector{m.records, m.alerts, m.lastSeq, m.lagEvent} {
+			if err := cfg.Metrics.Register(c); err != nil {
+				return nil, fmt.Errorf("monitor: register metrics: %w", err)
+			}
+		}
+	}
+	return m, nil
+}
+
+// ownedPartitions checks a partition list and returns it as a set, or nil
+// when it is empty or names every partition.
+func ownedPartitions(ps []int) ([]bool, error) {
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	owned := make([]bool, intake.Partitions)
+	n := 0
+	for _, p := range ps {
+		if p < 0 || p >= intake.Partitions {
+			return nil, fmt.Errorf("monitor: partition %d is outside 0-%d", p, intake.Partitions-1)
+		}
+		if !owned[p] {
+			owned[p] = true
+			n++
+		}
+	}
+	if n == intake.Partitions {
+		return nil, nil
+	}
+	return owned, nil
+}
+
+// Engine returns the monitor's engine, for reloads and statistics.
+func (m *Monitor) Engine() *detect.Engine { return m.engine }
+
+// SetRules replaces the rule set; see detect.Engine.SetRules.
+func (m *Monitor) SetRules(rs *detect.RuleSet) { m.engine.SetRules(rs) }
+
+// filters returns the subjects the monitor reads.
+func (m *Monitor) filters() []string {
+	if m.owned == nil {
+		return []string{intake.RefSubjects, intake.EventSubjects}
+	}
+	fs := []string{intake.RefSubjects}
+	for p, ok := range m.owned {
+		if ok {
+			fs = append(fs, intake.EventSubject(p))
+		}
+	}
+	return fs
+}
+
+// batch is the records of one event-log message.
+type batch struct {
+	seq     uint64
+	pending uint64
+	recs    []*ingest.Record
+}
+
+// Run reads the log from its start and judges every record, then follows
+// new messages until ctx is cancelled (it then returns nil) or the log or
+// the sink fails (it returns the error). Run may be called once.
+func (m *Monitor) Run(ctx context.Context) error {
+	m.mu.Lock()
+	if m.running {
+		m.mu.Unlock()
+		return errors.New("monitor: Run called twice")
+	}
+	m.running = true
+	m.mu.Unlock()
+	err := m.run(ctx)
+	if ctx.Err() != nil {
+		err = nil
+	}
+	m.mu.Lock()
+	m.err = err
+	if m.err == nil {
+		m.err = errStopped
+	}
+	m.cond.Broadcast()
+	m.mu.Unlock()
+	return err
+}
+
+var errStopped = errors.New("monitor stopped")
+
+func (m *Monitor) run(ctx context.Context) error {
+	js := m.cfg.Log.JetStream()
+	stream, err := js.Stream(ctx, m.cfg.Log.Stream())
+	if err != nil {
+		return fmt.Errorf("monitor: open stream: %w", err)
+	}
+	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects: m.filters(),
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("monitor: consumer: %w", err)
+	}
+	m.mu.Lock()
+	m.cons = cons
+	m.mu.Unlock()
+	iter, err := cons.Messages(jetstream.PullMaxMessages(256))
+	if err != nil {
+		return fmt.Errorf("monitor: read log: %w", err)
+	}
+	batches := make(chan batch, 64)
+	readErr := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		iter.Stop()
+	}()
+	go func() {
+		defer close(batches)
+		readErr <- m.read(ctx, iter, batches)
+	}()
+	err = m.judge(ctx, batches)
+	iter.Stop()
+	for range batches { // let the reader finish
+	}
+	if rerr := <-readErr; err == nil && ctx.Err() == nil {
+		err = rerr
+	}
+	return err
+}
+
+// read decodes messages into batches, in log order.
+func (m *Monitor) read(ctx context.Context, iter jetstream.MessagesContext, out chan<- batch) error {
+	dec := intake.NewMessageDecoder(m.cfg.Phones)
+	for {
+		msg, err := iter.Next()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			return fmt.Errorf("monitor: read log: %w", err)
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("monitor: message metadata: %w", err)
+		}
+		b := batch{seq: meta.Sequence.Stream, pending: meta.NumPending}
+		if err := dec.Each(msg.Subject(), msg.Data(), func(r *ingest.Record) error {
+			b.recs = append(b.recs, r)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("monitor: event log message %d: %w", b.seq, err)
+		}
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// judge applies batches to the engine and saves the alerts they raise:
+// at once when no further batch is waiting, else at least every FlushEvery.
+// Between batches it answers other monitors' requests for peer figures.
+func (m *Monitor) judge(ctx context.Context, in <-chan batch) error {
+	var raised []detect.Alert
+	var judged uint64 // every message up to here is applied to the engine
+	lastFlush := time.Now()
+	flush := func() error {
+		if len(raised) > 0 {
+			if err := m.cfg.Sink.SaveAlerts(ctx, raised); err != nil {
+				return fmt.Errorf("monitor: save alerts: %w", err)
+			}
+			m.alerts.Add(float64(len(raised)))
+			raised = raised[:0]
+		}
+		lastFlush = time.Now()
+		m.mu.Lock()
+		m.processed = max(m.processed, judged)
+		m.cond.Broadcast()
+		m.mu.Unlock()
+		m.lastSeq.Set(float64(judged))
+		return nil
+	}
+	peers := m.cfg.Peers
+	if m.owned == nil {
+		peers = nil
+	}
+	var changed <-chan struct{}
+	unanswered := false
+	// answer publishes this monitor's share of figures others wait for; idle
+	// says nothing is waiting in the channel.
+	answer := func(idle bool) error {
+		if peers == nil {
+			return nil
+		}
+		changed = peers.pendingChange()
+		upTo := judged
+		if idle && m.caughtUp(ctx, judged) {
+			upTo = ^uint64(0)
+		}
+		left, err := peers.answer(upTo, m.engine.PeerPartAt)
+		unanswered = left
+		return err
+	}
+	if err := answer(false); err != nil {
+		return err
+	}
+	counts := map[ingest.Kind]int{}
+	for {
+		var b batch
+		var ok bool
+		select {
+		case b, ok = <-in:
+		default:
+			// Nothing waiting: save what was raised, answer what can be
+			// answered, then wait for a batch or a request.
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := answer(true); err != nil {
+				return err
+			}
+			select {
+			case b, ok = <-in:
+			case <-changed:
+				if err := answer(false); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if !ok {
+			return flush()
+		}
+		m.applying = b.seq
+		for _, r := range b.recs {
+			counts[r.Kind]++
+			raised = append(raised, m.engine.Apply(r)...)
+		}
+		judged = b.seq
+		m.lagEvent.Set(float64(b.pending))
+		if unanswered || peers != nil && isClosed(changed) {
+			if err := answer(false); err != nil {
+				return err
+			}
+		}
+		if len(raised) >= 1000 || time.Since(lastFlush) >= m.cfg.FlushEvery {
+			for k, n := range counts {
+				m.records.WithLabelValues(string(k)).Add(float64(n))
+				delete(counts, k)
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// applyingSeq returns the log sequence of the message being judged.
+func (m *Monitor) applyingSeq() uint64 { return m.applying }
+
+// caughtUp reports whether every message of the monitor's subjects in the
+// log now has been judged (judged is the last one).
+func (m *Monitor) caughtUp(ctx context.Context, judged uint64) bool {
+	m.mu.Lock()
+	cons := m.cons
+	m.mu.Unlock()
+	if cons == nil {
+		return false
+	}
+	info, err := cons.Info(ctx)
+	return err == nil && info.NumPending == 0 && info.Delivered.Stream <= judged
+}
+
+// Processed returns the stream sequence up to which every message the
+// monitor reads is judged and its alerts saved.
+func (m *Monitor) Processed() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.processed
+}
+
+// WaitProcessed blocks until every message up to seq that the monitor reads
+// is judged and its alerts saved, ctx ends, or Run stops. Messages on
+// partitions the monitor does not own count as judged once the monitor has
+// caught up with the log past them.
+func (m *Monitor) WaitProcessed(ctx context.Context, seq uint64) error {
+	stop := context.AfterFunc(ctx, func() {
+		m.mu.Lock()
+		m.cond.Broadcast()
+		m.mu.Unlock()
+	})
+	defer stop()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for {
+		if m.processed >= seq {
+			return nil
+		}
+		if m.err != nil {
+			return m.err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m.cond.Wait()
+	}
+}
+
+// WaitIdle blocks until the monitor has judged everything in the log that it
+// reads and saved the alerts, or ctx ends, or Run stops. It polls the log.
+func (m *Monitor) WaitIdle(ctx context.Context) error {
+	for {
+		m.mu.Lock()
+		cons, processed, err := m.cons, m.processed, m.err
+		m.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if cons != nil {
+			info, err := cons.Info(ctx)
+			if err != nil && ctx.Err() == nil {
+				return fmt.Errorf("monitor: consumer info: %w", err)
+			}
+			// Nothing left to read, and everything read is judged and saved.
+			if err == nil && info.NumPending == 0 && info.Delivered.Stream <= processed {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// partitionLabel formats a partition list for logs.
+func partitionLabel(ps []int) string {
+	if len(ps) == 0 {
+		return "all"
+	}
+	s := ""
+	for i, p := range ps {
+		if i > 0 {
+			s += ","
+		}
+		s += strconv.Itoa(p)
+	}
+	return s
+}

@@ -47,7 +47,7 @@ type PeerExchange struct {
 	logger     *slog.Logger
 
 	mu      sync.Mutex
-	changed chan struct{} // closed and replaced whenever parts change
+	changed chan struct{}                    // closed and replaced whenever parts change
 	parts   map[string]map[string]sharedPart // "<rule>.<boundary>" → owner → share
 	watch   jetstream.KeyWatcher
 

@@ -29,10 +29,14 @@ import (
 	"lantern/nats"
 )
 
-// Sink stores alerts. SaveAlerts must be an idempotent upsert by alert id: a
-// replay of the log saves the same alerts again.
+// Sink stores alerts and how far the monitor has got. SaveAlerts saves the
+// alerts raised or extended by the messages up to log sequence upTo (none,
+// possibly) and records upTo as the monitor's progress; a later run passes
+// that back as Config.Resume. It must be an idempotent upsert by alert id:
+// after a crash between saving and recording progress, the same alerts are
+// saved again.
 type Sink interface {
-	SaveAlerts(ctx context.Context, alerts []detect.Alert) error
+	SaveAlerts(ctx context.Context, alerts []detect.Alert, upTo uint64) error
 }
 
 // Config holds a Monitor's collaborators and settings.
@@ -51,6 +55,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics is where the monitor's counters are registered; optional.
 	Metrics prometheus.Registerer
+	// Resume is the progress an earlier run recorded with the Sink: the
+	// alerts of messages up to it are stored already, so while the monitor
+	// replays them to rebuild its state it saves nothing.
+	Resume uint64
 	// FlushEvery bounds how long a raised alert waits before it is saved
 	// while the log is busy; default 100ms. When the monitor has nothing
 	// more to read it saves at once.
@@ -279,15 +287,17 @@ func (m *Monitor) read(ctx context.Context, iter jetstream.MessagesContext, out 
 func (m *Monitor) judge(ctx context.Context, in <-chan batch) error {
 	var raised []detect.Alert
 	var judged uint64 // every message up to here is applied to the engine
+	var saved uint64  // the progress last recorded with the sink
 	lastFlush := time.Now()
 	flush := func() error {
-		if len(raised) > 0 {
-			if err := m.cfg.Sink.SaveAlerts(ctx, raised); err != nil {
+		if judged > m.cfg.Resume && (len(raised) > 0 || judged > saved) {
+			if err := m.cfg.Sink.SaveAlerts(ctx, raised, judged); err != nil {
 				return fmt.Errorf("monitor: save alerts: %w", err)
 			}
 			m.alerts.Add(float64(len(raised)))
-			raised = raised[:0]
+			saved = judged
 		}
+		raised = raised[:0]
 		lastFlush = time.Now()
 		m.mu.Lock()
 		m.processed = max(m.processed, judged)
@@ -348,9 +358,12 @@ func (m *Monitor) judge(ctx context.Context, in <-chan batch) error {
 			return flush()
 		}
 		m.applying = b.seq
+		replaying := b.seq <= m.cfg.Resume
 		for _, r := range b.recs {
 			counts[r.Kind]++
-			raised = append(raised, m.engine.Apply(r)...)
+			if as := m.engine.Apply(r); !replaying {
+				raised = append(raised, as...)
+			}
 		}
 		judged = b.seq
 		m.lagEvent.Set(float64(b.pending))

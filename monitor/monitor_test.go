@@ -3,6 +3,7 @@ package monitor_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"maps"
@@ -28,17 +29,19 @@ type memSink struct {
 	mu     sync.Mutex
 	alerts map[string]detect.Alert
 	saves  int
+	upTo   uint64
 }
 
 func newMemSink() *memSink { return &memSink{alerts: map[string]detect.Alert{}} }
 
-func (s *memSink) SaveAlerts(_ context.Context, as []detect.Alert) error {
+func (s *memSink) SaveAlerts(_ context.Context, as []detect.Alert, upTo uint64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, a := range as {
 		s.alerts[a.ID] = a
 	}
 	s.saves++
+	s.upTo = upTo
 	return nil
 }
 
@@ -52,13 +55,18 @@ func (s *memSink) snapshot() map[string]detect.Alert {
 // log, the way `lantern ingest DIR` loads it.
 type force struct {
 	log    *nats.Log
+	in     *intake.Intake
 	phones *ingest.PhoneHasher
 	rules  *detect.RuleSet
+	later  []intake.Input // events held back by loadForce's split
 }
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func loadForce(t *testing.T, staff, days int) *force {
+// loadForce simulates a force and loads its reference records and its
+// events, merged by time; with split set, only the events before it, the
+// rest being kept for loadRest.
+func loadForce(t *testing.T, staff, days int, split time.Time) *force {
 	t.Helper()
 	ctx := t.Context()
 	dir := t.TempDir()
@@ -88,31 +96,73 @@ func loadForce(t *testing.T, staff, days int) *force {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var events []intake.Input
-	for _, k := range ingest.Kinds() {
-		f, err := os.Open(filepath.Join(input, string(k)+".jsonl"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		inp := intake.Input{Source: string(k), Kind: k, Reader: f}
-		if k == ingest.KindAccess || k == ingest.KindComms {
-			events = append(events, inp)
-			continue
-		}
-		if sum, err := in.Submit(ctx, inp); err != nil || sum.Rejected > 0 {
-			t.Fatalf("%s: %v %+v", k, err, sum)
-		}
-	}
-	if _, err := in.SubmitMerged(ctx, events); err != nil {
-		t.Fatal(err)
-	}
-	in.Close()
+	t.Cleanup(func() { in.Close() })
 	set, err := rules.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &force{log: log, phones: phones, rules: set}
+	f := &force{log: log, in: in, phones: phones, rules: set}
+	var now []intake.Input
+	for _, k := range ingest.Kinds() {
+		data, err := os.ReadFile(filepath.Join(input, string(k)+".jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k != ingest.KindAccess && k != ingest.KindComms {
+			if sum, err := in.Submit(ctx, intake.Input{Source: string(k), Kind: k, Reader: bytes.NewReader(data)}); err != nil || sum.Rejected > 0 {
+				t.Fatalf("%s: %v %+v", k, err, sum)
+			}
+			continue
+		}
+		before, after := splitLines(t, data, split)
+		now = append(now, intake.Input{Source: string(k), Kind: k, Reader: bytes.NewReader(before)})
+		f.later = append(f.later, intake.Input{Source: string(k), Kind: k, Reader: bytes.NewReader(after)})
+	}
+	f.submit(t, now)
+	return f
+}
+
+// splitLines parts time-ordered event lines at split (zero: no split).
+func splitLines(t *testing.T, data []byte, split time.Time) (before, after []byte) {
+	if split.IsZero() {
+		return data, nil
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	i := 0
+	for ; i < len(lines); i++ {
+		var ev struct {
+			Time time.Time `json:"time"`
+		}
+		if len(bytes.TrimSpace(lines[i])) == 0 {
+			continue
+		}
+		if err := json.Unmarshal(lines[i], &ev); err != nil {
+			t.Fatal(err)
+		}
+		if !ev.Time.Before(split) {
+			break
+		}
+	}
+	return bytes.Join(lines[:i], nil), bytes.Join(lines[i:], nil)
+}
+
+func (f *force) submit(t *testing.T, inps []intake.Input) {
+	t.Helper()
+	sums, err := f.in.SubmitMerged(t.Context(), inps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sums {
+		if s.Rejected > 0 {
+			t.Fatalf("%s: %+v", s.Source, s)
+		}
+	}
+}
+
+// loadRest loads the events loadForce held back.
+func (f *force) loadRest(t *testing.T) {
+	f.submit(t, f.later)
+	f.later = nil
 }
 
 // direct judges the whole log with one engine, in log order, as a plain
@@ -132,25 +182,29 @@ func (f *force) direct(t *testing.T) map[string]detect.Alert {
 	return out
 }
 
-// start runs a monitor until the test ends.
-func (f *force) start(t *testing.T, partitions []int, peers *monitor.PeerExchange) (*monitor.Monitor, *memSink) {
+// start runs a monitor until stop is called or the test ends.
+func (f *force) start(t *testing.T, partitions []int, peers *monitor.PeerExchange, resume uint64) (m *monitor.Monitor, sink *memSink, stop func()) {
 	t.Helper()
-	sink := newMemSink()
+	sink = newMemSink()
 	m, err := monitor.New(monitor.Config{Log: f.log, Phones: f.phones, Rules: f.rules, Sink: sink,
-		Partitions: partitions, Peers: peers, Logger: discard})
+		Partitions: partitions, Peers: peers, Logger: discard, Resume: resume})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("monitor stopped with %v", err)
-		}
-	})
-	return m, sink
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("monitor stopped with %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return m, sink, stop
 }
 
 func waitIdle(t *testing.T, ms ...*monitor.Monitor) {
@@ -186,27 +240,46 @@ func sameAlerts(t *testing.T, what string, got, want map[string]detect.Alert) {
 	}
 }
 
-// TestMonitorMatchesDirectAndRestarts runs a monitor over a simulated force:
-// it raises exactly the alerts a plain loop over the log raises, and a second
-// monitor started afterwards (a restart) rebuilds the same alerts, with the
-// same ids, from the log alone.
+// TestMonitorMatchesDirectAndRestarts runs a monitor over half of a
+// simulated force's events, stops it, loads the rest, and starts a second
+// monitor from the first one's progress: it rebuilds its state by replaying
+// the log without saving anything already saved, and between them the two
+// raise exactly the alerts a plain loop over the whole log raises, with the
+// same ids.
 func TestMonitorMatchesDirectAndRestarts(t *testing.T) {
-	f := loadForce(t, 200, 45)
-	want := f.direct(t)
-	m, sink := f.start(t, nil, nil)
+	f := loadForce(t, 200, 45, time.Date(2024, 1, 25, 0, 0, 0, 0, time.UTC))
+	m, first, stop := f.start(t, nil, nil, 0)
 	waitIdle(t, m)
-	sameAlerts(t, "monitor", sink.snapshot(), want)
+	stop()
+	if first.upTo == 0 || len(first.alerts) == 0 {
+		t.Fatalf("the first monitor recorded progress %d and %d alerts", first.upTo, len(first.alerts))
+	}
+	f.loadRest(t)
+	want := f.direct(t)
 
-	again, sink2 := f.start(t, nil, nil)
+	again, second, _ := f.start(t, nil, nil, first.upTo)
 	waitIdle(t, again)
-	sameAlerts(t, "restarted monitor", sink2.snapshot(), want)
+	got := first.snapshot()
+	maps.Copy(got, second.snapshot())
+	sameAlerts(t, "two runs", got, want)
+	// The second run saved only what the new events raised or extended.
+	for id, a := range second.snapshot() {
+		if prev, ok := first.alerts[id]; ok && prev.Matches == a.Matches {
+			t.Errorf("alert %s was saved again unchanged by the second run", id)
+		}
+	}
+
+	// A monitor with no progress replays everything and saves it all.
+	all, sink, _ := f.start(t, nil, nil, 0)
+	waitIdle(t, all)
+	sameAlerts(t, "a run from the start", sink.snapshot(), want)
 }
 
 // TestPartitionedMonitorsMatchOne splits the partitions between two monitors
 // that share peer figures through the log's key-value store: together they
 // raise exactly the alerts of one monitor, peer comparisons included.
 func TestPartitionedMonitorsMatchOne(t *testing.T) {
-	f := loadForce(t, 200, 45)
+	f := loadForce(t, 200, 45, time.Time{})
 	want := f.direct(t)
 	peerRules := 0
 	for _, a := range want {
@@ -225,7 +298,7 @@ func TestPartitionedMonitorsMatchOne(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { x.Close() })
-		m, s := f.start(t, ps, x)
+		m, s, _ := f.start(t, ps, x, 0)
 		ms = append(ms, m)
 		sinks = append(sinks, s)
 	}

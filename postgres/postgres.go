@@ -1,13 +1,14 @@
 // Package postgres stores Lantern's reference data, the rows intake
-// quarantined and the API sources in PostgreSQL through a pgx connection
-// pool, and implements lantern.Store with hand-written SQL.
+// quarantined, the API sources and the alerts in PostgreSQL through a pgx
+// connection pool, and implements lantern.Store with hand-written SQL.
 //
 // Times are timestamptz, which keeps microseconds; the store truncates to the
 // microsecond itself and answers in UTC. A person's flags and phone hashes are
 // sorted text[] columns with GIN indexes, since a person is always read and
 // written whole. Bulk upserts go to the server as one pgx.Batch per call,
 // in ID order, so that concurrent batches lock rows in the same order and
-// cannot deadlock; quarantined rows, thousands at a time, go in by COPY.
+// cannot deadlock; quarantined rows, thousands at a time, go in by COPY;
+// alerts, on the detection hot path, go as one INSERT from arrays per call.
 package postgres
 
 import (

@@ -1,5 +1,5 @@
-// Package sqlite stores Lantern's reference data, the rows intake quarantined
-// and the API sources in a SQLite database file. It uses the pure-Go
+// Package sqlite stores Lantern's reference data, the rows intake quarantined,
+// the API sources and the alerts in a SQLite database file. It uses the pure-Go
 // modernc.org/sqlite driver, so the binary builds with CGO_ENABLED=0, and
 // implements lantern.Store with hand-written SQL.
 //

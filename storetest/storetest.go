@@ -50,6 +50,23 @@
 //     too; FindSourceByTokenHash does not find them.
 //   - Error messages may name incidents but never people or staff: they reach
 //     logs, and those identifiers are personal data.
+//   - Alerts are ordered by score, highest first, or by LastEvidence, latest
+//     first, and then by the byte order of their IDs. Evidence ids come back
+//     in the order saved; none comes back as nil. A filter's Since and Until
+//     match alerts whose evidence span [FirstEvidence, LastEvidence] reaches
+//     Since and starts before Until.
+//   - SaveAlerts stores a new ID as new with RaisedAt and UpdatedAt from the
+//     store's clock. Saving a known ID again replaces its finding, widens its
+//     evidence span to cover both, sets UpdatedAt, and keeps its state,
+//     reason, user, StateAt and RaisedAt whatever the alert passed in says:
+//     a replay never undoes a decision. Alerts sharing an ID in a batch are
+//     saved in order. An ID saved with another rule, member of staff or key
+//     is ECONFLICT and the batch writes nothing.
+//   - SetAlertState follows lantern.AlertTransitionAllowed: a refused move is
+//     ECONFLICT naming both states and changes nothing; a missing reason is
+//     EINVALID. It returns the alert as Alert then gives it.
+//   - AlertCounts lists the rules with alerts in byte order; AlertScores
+//     leaves out dismissed alerts and orders by staff, LastEvidence and ID.
 //   - Close may be called more than once, and Ping after Close is EUNAVAILABLE.
 package storetest
 
@@ -79,6 +96,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Quarantine", func(t *testing.T) { t.Parallel(); testQuarantine(t, open) })
 	t.Run("Source", func(t *testing.T) { t.Parallel(); testSource(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, open) })
+	t.Run("Alert", func(t *testing.T) { t.Parallel(); testAlert(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

@@ -90,14 +90,31 @@ type QuarantineService interface {
 type Source struct {
 	ID         int64      `json:"id"`
 	Name       string     `json:"name"`
+	Scope      string     `json:"scope"` // what the token may do: ScopeIngest or ScopeAlerts
 	TokenHash  []byte     `json:"-"`
 	CreatedAt  time.Time  `json:"created_at"`
 	DisabledAt *time.Time `json:"disabled_at,omitempty"`
 }
 
+// Scopes of an API token: each token may do one thing.
+const (
+	// ScopeIngest lets a system send records: POST /api/v1/events.
+	ScopeIngest = "ingest"
+	// ScopeAlerts lets a tool read alerts and the risk ranking, record
+	// decisions on alerts and reload rules: the /api/v1/alerts, /risk and
+	// /rules endpoints.
+	ScopeAlerts = "alerts"
+)
+
+// SourceScopes lists the scopes a source may have.
+var SourceScopes = []string{ScopeIngest, ScopeAlerts}
+
 // Validate returns an EINVALID *Error naming the first field at fault.
 func (s *Source) Validate() error {
 	if err := ValidateToken("name", s.Name); err != nil {
+		return err
+	}
+	if err := ValidateOneOf("scope", s.Scope, SourceScopes...); err != nil {
 		return err
 	}
 	if len(s.TokenHash) != 32 {

@@ -10,7 +10,7 @@ import (
 	"lantern"
 )
 
-const sourceColumns = `id, name, token_hash, created_at, disabled_at`
+const sourceColumns = `id, name, scope, token_hash, created_at, disabled_at`
 
 // CreateSource validates and stores a new API source and assigns its ID. It
 // returns EINVALID, or ECONFLICT if the name or the token hash belongs to a
@@ -96,14 +96,14 @@ func createSource(ctx context.Context, tx pgx.Tx, s *lantern.Source) (int64, err
 		return 0, lantern.Errorf(lantern.ECONFLICT, "The token is already in use.")
 	}
 	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO sources (name, token_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		s.Name, s.TokenHash, ts(s.CreatedAt), tsPtr(s.DisabledAt)).Scan(&id)
+	err = tx.QueryRow(ctx, `INSERT INTO sources (name, scope, token_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		s.Name, s.Scope, s.TokenHash, ts(s.CreatedAt), tsPtr(s.DisabledAt)).Scan(&id)
 	return id, err
 }
 
 func scanSource(row pgx.Row) (*lantern.Source, error) {
 	var s lantern.Source
-	if err := row.Scan(&s.ID, &s.Name, &s.TokenHash, &s.CreatedAt, &s.DisabledAt); err != nil {
+	if err := row.Scan(&s.ID, &s.Name, &s.Scope, &s.TokenHash, &s.CreatedAt, &s.DisabledAt); err != nil {
 		return nil, err
 	}
 	s.CreatedAt, s.DisabledAt = s.CreatedAt.UTC(), utcPtr(s.DisabledAt)

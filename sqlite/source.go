@@ -9,7 +9,7 @@ import (
 	"lantern"
 )
 
-const sourceColumns = `id, name, token_hash, created_at, disabled_at`
+const sourceColumns = `id, name, scope, token_hash, created_at, disabled_at`
 
 // CreateSource validates and stores a new API source and assigns its ID. It
 // returns EINVALID, or ECONFLICT if the name or the token hash belongs to a
@@ -102,8 +102,8 @@ func createSource(ctx context.Context, tx *sql.Tx, s *lantern.Source) (int64, er
 	case hashTaken:
 		return 0, lantern.Errorf(lantern.ECONFLICT, "The token is already in use.")
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO sources (name, token_hash, created_at, disabled_at) VALUES (?, ?, ?, ?)`,
-		s.Name, s.TokenHash, micros(s.CreatedAt), nullMicros(s.DisabledAt))
+	res, err := tx.ExecContext(ctx, `INSERT INTO sources (name, scope, token_hash, created_at, disabled_at) VALUES (?, ?, ?, ?, ?)`,
+		s.Name, s.Scope, s.TokenHash, micros(s.CreatedAt), nullMicros(s.DisabledAt))
 	if err != nil {
 		return 0, err
 	}
@@ -116,7 +116,7 @@ func scanSource(row scanner) (*lantern.Source, error) {
 		created  int64
 		disabled sql.NullInt64
 	)
-	if err := row.Scan(&s.ID, &s.Name, &s.TokenHash, &created, &disabled); err != nil {
+	if err := row.Scan(&s.ID, &s.Name, &s.Scope, &s.TokenHash, &created, &disabled); err != nil {
 		return nil, err
 	}
 	s.CreatedAt, s.DisabledAt = fromMicros(created), fromNullMicros(disabled)

@@ -33,7 +33,7 @@ func tokenHash(token string) []byte {
 }
 
 func newSource(name string) *lantern.Source {
-	return &lantern.Source{Name: name, TokenHash: tokenHash(name), CreatedAt: base()}
+	return &lantern.Source{Name: name, Scope: lantern.ScopeIngest, TokenHash: tokenHash(name), CreatedAt: base()}
 }
 
 // sameSource compares got with want as a store must give it back.
@@ -67,6 +67,7 @@ func testSourceCreateAndFind(t *testing.T, open Opener) {
 	// ignores punctuation would not keep.
 	created := []*lantern.Source{newSource("rms"), newSource("b_1"), newSource("b-2"), newSource("cad")}
 	created[0].CreatedAt = fine(hour(1))
+	created[2].Scope = lantern.ScopeAlerts
 	for i, src := range created {
 		must(t, s.CreateSource(ctx, src))
 		if src.ID <= 0 || i > 0 && src.ID <= created[i-1].ID {
@@ -101,13 +102,15 @@ func testSourceRejected(t *testing.T, open Opener) {
 		code   string
 		field  string
 	}{
-		{"NameTaken", &lantern.Source{Name: "rms", TokenHash: tokenHash("other"), CreatedAt: base()}, lantern.ECONFLICT, ""},
-		{"NameOfDisabled", &lantern.Source{Name: "old", TokenHash: tokenHash("other"), CreatedAt: base()}, lantern.ECONFLICT, ""},
-		{"TokenTaken", &lantern.Source{Name: "other", TokenHash: tokenHash("rms"), CreatedAt: base()}, lantern.ECONFLICT, ""},
-		{"TokenOfDisabled", &lantern.Source{Name: "other", TokenHash: tokenHash("old"), CreatedAt: base()}, lantern.ECONFLICT, ""},
-		{"NameNotToken", &lantern.Source{Name: "RMS", TokenHash: tokenHash("other"), CreatedAt: base()}, lantern.EINVALID, "name"},
-		{"ShortHash", &lantern.Source{Name: "other", TokenHash: tokenHash("other")[:31], CreatedAt: base()}, lantern.EINVALID, "token_hash"},
-		{"NoCreatedAt", &lantern.Source{Name: "other", TokenHash: tokenHash("other")}, lantern.EINVALID, "created_at"},
+		{"NoScope", &lantern.Source{Name: "other", TokenHash: tokenHash("other"), CreatedAt: base()}, lantern.EINVALID, "scope"},
+		{"BadScope", &lantern.Source{Name: "other", Scope: "admin", TokenHash: tokenHash("other"), CreatedAt: base()}, lantern.EINVALID, "scope"},
+		{"NameTaken", &lantern.Source{Name: "rms", Scope: lantern.ScopeIngest, TokenHash: tokenHash("other"), CreatedAt: base()}, lantern.ECONFLICT, ""},
+		{"NameOfDisabled", &lantern.Source{Name: "old", Scope: lantern.ScopeIngest, TokenHash: tokenHash("other"), CreatedAt: base()}, lantern.ECONFLICT, ""},
+		{"TokenTaken", &lantern.Source{Name: "other", Scope: lantern.ScopeIngest, TokenHash: tokenHash("rms"), CreatedAt: base()}, lantern.ECONFLICT, ""},
+		{"TokenOfDisabled", &lantern.Source{Name: "other", Scope: lantern.ScopeIngest, TokenHash: tokenHash("old"), CreatedAt: base()}, lantern.ECONFLICT, ""},
+		{"NameNotToken", &lantern.Source{Name: "RMS", Scope: lantern.ScopeIngest, TokenHash: tokenHash("other"), CreatedAt: base()}, lantern.EINVALID, "name"},
+		{"ShortHash", &lantern.Source{Name: "other", Scope: lantern.ScopeIngest, TokenHash: tokenHash("other")[:31], CreatedAt: base()}, lantern.EINVALID, "token_hash"},
+		{"NoCreatedAt", &lantern.Source{Name: "other", Scope: lantern.ScopeIngest, TokenHash: tokenHash("other")}, lantern.EINVALID, "created_at"},
 	}
 	// A refused source must leave the store as it was, so the cases share one.
 	s := open(t)

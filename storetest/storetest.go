@@ -97,6 +97,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Source", func(t *testing.T) { t.Parallel(); testSource(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, open) })
 	t.Run("Alert", func(t *testing.T) { t.Parallel(); testAlert(t, open) })
+	t.Run("Progress", func(t *testing.T) { t.Parallel(); testProgress(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

@@ -27,9 +27,10 @@ type errorDetail struct {
 }
 
 // authenticateSource returns the API source whose bearer token the request
-// carries, or EUNAUTHORIZED. Only a SHA-256 of the token is ever compared or
-// stored: tokens are 256-bit random values, so a fast hash is enough.
-func authenticateSource(r *http.Request, sources lantern.SourceService) (*lantern.Source, error) {
+// carries, or EUNAUTHORIZED; EFORBIDDEN when the token's scope is not scope.
+// Only a SHA-256 of the token is ever compared or stored: tokens are 256-bit
+// random values, so a fast hash is enough.
+func authenticateSource(r *http.Request, sources lantern.SourceService, scope string) (*lantern.Source, error) {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
 		return nil, lantern.Errorf(lantern.EUNAUTHORIZED, "Send the source's API token as 'Authorization: Bearer TOKEN'.")
@@ -39,7 +40,13 @@ func authenticateSource(r *http.Request, sources lantern.SourceService) (*lanter
 	if lantern.ErrorCode(err) == lantern.ENOTFOUND {
 		return nil, lantern.Errorf(lantern.EUNAUTHORIZED, "The API token is not valid, or its source is disabled.")
 	}
-	return src, err
+	if err != nil {
+		return nil, err
+	}
+	if src.Scope != scope {
+		return nil, lantern.Errorf(lantern.EFORBIDDEN, "This token's scope is %s; this request needs a token with scope %s ('lantern source add NAME --scope %s').", src.Scope, scope, scope)
+	}
+	return src, nil
 }
 
 // handlePostEvents accepts a JSON Lines batch of one kind (?kind=access) from
@@ -52,7 +59,7 @@ func (s *Server) handlePostEvents(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, lantern.Errorf(lantern.EUNAVAILABLE, "Intake is not running yet."))
 		return
 	}
-	src, err := authenticateSource(r, svc.Sources)
+	src, err := authenticateSource(r, svc.Sources, lantern.ScopeIngest)
 	if err != nil {
 		s.Error(w, r, err)
 		return

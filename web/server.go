@@ -48,6 +48,8 @@ type Services struct {
 	Checks  []Check               // readiness checks
 	Intake  *intake.Intake        // accepts records for POST /api/v1/events
 	Sources lantern.SourceService // authenticates API sources
+	Alerts  lantern.AlertService  // alerts and their scores, for the alerts and risk API
+	Rules   Rules                 // the running rule set; nil when detection is not running
 }
 
 // Server is Lantern's HTTP server.

@@ -67,6 +67,8 @@ func commands() map[string]command {
 		"source":     {"manage the API sources allowed to send records (add, list, disable)", runSource},
 		"quarantine": {"list, export, retry or resolve rejected rows (list, export, retry, resolve)", runQuarantine},
 		"log":        {"check the event log: every record once (check)", runLog},
+		"alerts":     {"list the alerts a data directory holds (table or jsonl)", runAlerts},
+		"risk":       {"rank staff by risk, from the alerts a data directory holds (table or jsonl)", runRisk},
 		"hunt":       {"run one rule over the history in the event log and print what it finds", runHunt},
 		"rules":      {"check, test or list a rule set: the built-in library or a directory (check, test, list)", runRules},
 		"simulate":   {"generate a synthetic force with planted offenders and ground truth", runSimulate},

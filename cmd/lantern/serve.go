@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,7 +21,7 @@ func serveSettings() []setting {
 	return append([]setting{
 		{Name: "http", Default: "127.0.0.1:8080", Usage: "address for the web UI, API, health and metrics", Check: checkNotEmpty},
 		{Name: "shutdown-timeout", Default: "4s", Usage: "how long to let requests finish on SIGINT/SIGTERM", Check: checkDuration},
-	}, systemSettings()...)
+	}, append(detectionSettings(), systemSettings()...)...)
 }
 
 // runServe starts the whole system and serves until ctx is cancelled. The HTTP
@@ -82,19 +86,44 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stop()
 		return err
 	}
-	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store})
+	det, err := startDetection(ctx, cfg, sys, logger, reg)
+	if err != nil {
+		stop()
+		return err
+	}
+	closeDetection := sync.OnceValue(det.Close)
+	defer closeDetection()
+	rctx, stopRetention := context.WithCancel(ctx)
+	defer stopRetention()
+	if cfg.str("event-retention") != "" {
+		go retention(rctx, sys, cfg.longDuration("event-retention"), logger.With("component", "retention"))
+	}
+	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det})
 	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
 
-	select {
-	case <-ctx.Done():
-		logger.Info("shutting down")
-	case err = <-served:
-		return fmt.Errorf("http server stopped: %w", err)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			logger.Info("shutting down")
+			break wait
+		case <-hup:
+			det.Reload() // a failure is logged and leaves the running rules in place
+		case <-det.Stopped():
+			stop()
+			return fmt.Errorf("detection stopped: %w", det.Err())
+		case err = <-served:
+			return fmt.Errorf("http server stopped: %w", err)
+		}
 	}
 	start := time.Now()
-	// Stop HTTP first so no request is cut off mid-intake, then intake, the
-	// event log and the store.
-	err = errors.Join(stop(), sys.Close())
+	// Stop HTTP first so no request is cut off mid-intake, then detection,
+	// intake, the event log and the store.
+	stopRetention()
+	err = errors.Join(stop(), closeDetection(), sys.Close())
 	sys = nil
 	logger.Info("stopped", "took", time.Since(start).Round(time.Millisecond).String())
 	return err

@@ -46,13 +46,17 @@ type LineError struct {
 // Summary reports what became of a submission. Accepted records are durable in
 // the event log; rejected ones are in quarantine.
 type Summary struct {
-	Source     string        `json:"source"`
-	Kind       string        `json:"kind"`
-	Accepted   int           `json:"accepted"`
-	Duplicates int           `json:"duplicates"`
-	Rejected   int           `json:"rejected"`
-	Errors     []LineError   `json:"errors,omitempty"` // the first MaxReportErrors rejections
-	Elapsed    time.Duration `json:"-"`
+	Source     string      `json:"source"`
+	Kind       string      `json:"kind"`
+	Accepted   int         `json:"accepted"`
+	Duplicates int         `json:"duplicates"`
+	Rejected   int         `json:"rejected"`
+	Errors     []LineError `json:"errors,omitempty"` // the first MaxReportErrors rejections
+	// FirstTime and LastTime are the earliest and latest time of the
+	// records accepted.
+	FirstTime time.Time     `json:"first_time,omitzero"`
+	LastTime  time.Time     `json:"last_time,omitzero"`
+	Elapsed   time.Duration `json:"-"`
 }
 
 // Rate returns records handled per second.
@@ -327,11 +331,18 @@ func (in *Intake) accept(ctx context.Context, inps []Input, formats []string, it
 	}
 	// A message the log reports as a duplicate was stored by an earlier,
 	// interrupted attempt at this same batch: its records are in the log once.
-	for i := range accepted {
-		if sum := sums[srcOf[i]]; dups[i] {
+	for i, r := range accepted {
+		sum := sums[srcOf[i]]
+		if dups[i] {
 			sum.Duplicates++
-		} else {
-			sum.Accepted++
+			continue
+		}
+		sum.Accepted++
+		if sum.FirstTime.IsZero() || r.Time.Before(sum.FirstTime) {
+			sum.FirstTime = r.Time
+		}
+		if r.Time.After(sum.LastTime) {
+			sum.LastTime = r.Time
 		}
 	}
 	if in.cfg.Now().Sub(in.lastSnap) > in.cfg.SnapshotEvery {

@@ -55,7 +55,8 @@ type ruleState struct {
 	windows map[uint64]*windowState
 	seqs    map[uint64]*seqState
 	peer    *peerState
-	latest  int64 // the latest event time the rule has seen
+	corr    map[string]*corrState // a corroboration's signals per member of staff
+	latest  int64                 // the latest event time the rule has seen
 }
 
 // NewEngine returns an Engine over world judging with rules (nil: none yet).
@@ -129,6 +130,7 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	}
 	e.ev.bindUsed(e.env, e.keys, rs.used)
 	var out []Alert
+	var later []finding // corroborations the event's alerts bring to their threshold
 	for _, r := range rs.forKind(e.ev.Kind) {
 		if f, ok := e.judge(r, rs); ok {
 			a := e.alerts.raise(f)
@@ -136,7 +138,15 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 				e.stats.Alerts++
 			}
 			out = append(out, a)
+			later = mergeFindings(later, e.corroborate(rs, r, a))
 		}
+	}
+	for _, f := range later {
+		a := e.alerts.raise(f)
+		if a.Matches == 1 {
+			e.stats.Alerts++
+		}
+		out = append(out, a)
 	}
 	return out
 }
@@ -291,6 +301,9 @@ func (e *Engine) forgetStale(rs *RuleSet, t int64) {
 					delete(st.windows, h)
 				}
 			}
+		}
+		if r.Corroborate != nil {
+			st.forgetSignals(r.Corroborate, t)
 		}
 		if r.Sequence != nil {
 			for h, s := range st.seqs {

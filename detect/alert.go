@@ -31,6 +31,7 @@ type Alert struct {
 	EvidenceIDs   []string // the first MaxEvidence event ids, in the order found
 	Matches       int      // how many times the rule matched into this alert
 	Explanation   string
+	Signal        bool // raised by a signal rule: it feeds Risk and the staff member's timeline, not the unit's queue
 }
 
 // stableHash is FNV-1a over the parts, each followed by a zero byte, so that
@@ -96,7 +97,7 @@ func (b *alertBook) raise(f finding) Alert {
 			first = f.evidence[0]
 		}
 		a = &openAlert{Alert{ID: hashID(stableHash(f.rule.Name, f.staff, f.key, first)), Rule: f.rule.Name, StaffID: f.staff,
-			Key: f.key, Severity: f.rule.Severity, FirstEvidence: f.at, LastEvidence: f.at}, f.rule.Dedupe}
+			Key: f.key, Severity: f.rule.Severity, FirstEvidence: f.at, LastEvidence: f.at, Signal: f.rule.Signal}, f.rule.Dedupe}
 		b.open[h] = a
 	}
 	a.dedupe = f.rule.Dedupe

@@ -54,7 +54,8 @@ type compiler struct {
 	errs []error
 	used map[int]bool // event fields some expression reads
 
-	lastExpanded string // the last condition compiled, macros expanded
+	lastExpanded  string  // the last condition compiled, macros expanded
+	corroborating []*Rule // rules of kind signals, checked once all are known
 }
 
 func compileFiles(files []parsedFile) (*RuleSet, error) {
@@ -82,6 +83,7 @@ func compileFiles(files []parsedFile) (*RuleSet, error) {
 			}
 		}
 	}
+	c.checkCorroborations(set)
 	if len(c.errs) > 0 {
 		return nil, errors.Join(c.errs...)
 	}
@@ -192,7 +194,7 @@ func oneLine(s string) string {
 func (c *compiler) rule(file string, y *ruleYAML) *Rule {
 	line := max(y.Name.Line, 1)
 	r := &Rule{Name: y.Name.Value, Description: y.Description, Severity: y.Severity, Weight: y.Weight,
-		Kind: y.Kind, Key: y.Key, File: file, Line: line}
+		Kind: y.Kind, Key: y.Key, Signal: y.Signal, File: file, Line: line}
 	before := len(c.errs)
 	if !validName(r.Name) {
 		c.fail(file, line, "rule name %q must be letters, digits and '_', starting with a letter", r.Name)
@@ -210,8 +212,8 @@ func (c *compiler) rule(file string, y *ruleYAML) *Rule {
 	if r.Weight < 0 {
 		c.fail(file, line, "rule %s: weight must not be negative", r.Name)
 	}
-	if r.Kind != "access" && r.Kind != "comms" && r.Kind != "any" {
-		c.fail(file, line, "rule %s: kind %q is not access, comms or any", r.Name, r.Kind)
+	if r.Kind != "access" && r.Kind != "comms" && r.Kind != "any" && r.Kind != KindSignals {
+		c.fail(file, line, "rule %s: kind %q is not access, comms, any or signals", r.Name, r.Kind)
 	}
 	if r.Key == "" {
 		r.Key = "target"
@@ -233,6 +235,7 @@ func (c *compiler) rule(file string, y *ruleYAML) *Rule {
 		c.exception(file, r, &y.Exceptions[i])
 	}
 	c.stateful(file, r, y)
+	c.corroboration(file, r, y)
 	if len(c.errs) > before {
 		return nil
 	}

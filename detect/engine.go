@@ -58,6 +58,7 @@ type ruleState struct {
 	windows map[uint64]*windowState
 	seqs    map[uint64]*seqState
 	peer    *peerState
+	corr    map[string]*corrState // a corroboration's signals per member of staff
 }
 
 // NewEngine returns an Engine over world judging with rules (nil: none yet).
@@ -131,6 +132,7 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	}
 	e.ev.bindUsed(e.env, e.keys, rs.used)
 	var out []Alert
+	var later []finding // corroborations the event's alerts bring to their threshold
 	for _, r := range rs.forKind(e.ev.Kind) {
 		if f, ok := e.judge(r, rs); ok {
 			a := e.alerts.raise(f)
@@ -138,7 +140,15 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 				e.stats.Alerts++
 			}
 			out = append(out, a)
+			later = mergeFindings(later, e.corroborate(rs, r, a))
 		}
+	}
+	for _, f := range later {
+		a := e.alerts.raise(f)
+		if a.Matches == 1 {
+			e.stats.Alerts++
+		}
+		out = append(out, a)
 	}
 	return out
 }
@@ -301,6 +311,9 @@ func (e *Engine) forgetStale(rs *RuleSet, t int64) {
 					delete(st.windows, h)
 				}
 			}
+		}
+		if r.Corroborate != nil {
+			st.forgetSignals(r.Corroborate, horizon)
 		}
 		if r.Sequence != nil {
 			for h, s := range st.seqs {

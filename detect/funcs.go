@@ -82,7 +82,7 @@ func envFunctions(c *evalCtx) map[string]any {
 			return get(f)
 		}
 	}
-	return map[string]any{
+	m := map[string]any{
 		"vulnerable":      func(p string) bool { return c.remember(askVulnerable, p, "") },
 		"flags":           func(p string) []string { return c.w.Flags(p, c.t) },
 		"has_flag":        func(p, f string) bool { return c.w.HasFlag(p, f, c.t) },
@@ -107,4 +107,6 @@ func envFunctions(c *evalCtx) map[string]any {
 		"station":       staffFact(func(f StaffFacts) string { return f.Station }),
 		"staff_area":    staffFact(func(f StaffFacts) string { return f.Area }),
 	}
+	addContextFunctions(c, m)
+	return m
 }

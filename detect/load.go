@@ -34,18 +34,20 @@ type fileYAML struct {
 }
 
 type ruleYAML struct {
-	Name        yaml.Node       `yaml:"name"`
-	Description string          `yaml:"description"`
-	Severity    string          `yaml:"severity"`
-	Weight      float64         `yaml:"weight"`
-	Kind        string          `yaml:"kind"`
-	Key         string          `yaml:"key"`
-	Dedupe      string          `yaml:"dedupe"`
-	When        yaml.Node       `yaml:"when"`
-	Exceptions  []exceptionYAML `yaml:"exceptions"`
-	Window      *windowYAML     `yaml:"window"`
-	Sequence    *sequenceYAML   `yaml:"sequence"`
-	Peer        *peerYAML       `yaml:"peer"`
+	Name        yaml.Node        `yaml:"name"`
+	Description string           `yaml:"description"`
+	Severity    string           `yaml:"severity"`
+	Weight      float64          `yaml:"weight"`
+	Kind        string           `yaml:"kind"`
+	Key         string           `yaml:"key"`
+	Dedupe      string           `yaml:"dedupe"`
+	Signal      bool             `yaml:"signal"`
+	When        yaml.Node        `yaml:"when"`
+	Exceptions  []exceptionYAML  `yaml:"exceptions"`
+	Window      *windowYAML      `yaml:"window"`
+	Sequence    *sequenceYAML    `yaml:"sequence"`
+	Peer        *peerYAML        `yaml:"peer"`
+	Corroborate *corroborateYAML `yaml:"corroborate"`
 }
 
 type exceptionYAML struct {

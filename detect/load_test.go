@@ -40,7 +40,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad kind", `rules:
   - name: r
     kind: shift
-`, `test.yaml:2: rule r: kind "shift" is not access, comms or any`},
+`, `test.yaml:2: rule r: kind "shift" is not access, comms, any or signals`},
 		{"duplicate rule", `rules:
   - name: r
     kind: access

@@ -79,7 +79,7 @@ func TestPlantedOffenderRanksFirst(t *testing.T) {
 			t.Errorf("%s has %d indicators, as many as the offender's %d", id, len(rs), len(rules))
 		}
 	}
-	for _, want := range []string{"renewed_interest_after_contact", "contact_detail_harvesting", "victim_contact_off_duty", "quick_closure_then_contact", "trawling_peer", "harvest_then_contact", "viewed_after_attended_case_closed"} {
+	for _, want := range []string{"renewed_interest_after_contact", "contact_detail_harvesting", "victim_contact_off_duty", "quick_closure_then_contact", "trawling_peer", "harvest_then_contact", "corroborated_concern"} {
 		if !rules[want] {
 			t.Errorf("no %s alert for the offender; got %v", want, rules)
 		}
@@ -88,11 +88,12 @@ func TestPlantedOffenderRanksFirst(t *testing.T) {
 	t.Logf("next: %s from %d indicators (the offender: %d)", top[1].Explanation, len(indicators[top[1].StaffID]), len(rules))
 }
 
-// trawl has the offender view 25 young women's records over two evenings.
+// trawl has the offender view 25 young women's records, victims all, over
+// two evenings.
 func trawl() string {
 	var b strings.Builder
 	for i := range 25 {
-		fmt.Fprintf(&b, "person {\"id\":\"PW%02d\",\"gender\":\"female\",\"birth_year\":2001,\"area\":\"south\",\"time\":\"2023-06-01T00:00:00Z\"}\n", i)
+		fmt.Fprintf(&b, "person {\"id\":\"PW%02d\",\"gender\":\"female\",\"birth_year\":2001,\"area\":\"south\",\"flags\":[\"sexual_offence_victim\"],\"time\":\"2023-06-01T00:00:00Z\"}\n", i)
 		at := time.Date(2024, 3, 20+i/13, 15, i%13, 0, 0, time.UTC)
 		fmt.Fprintf(&b, "access {\"id\":\"w%02d\",\"time\":%q,\"staff_id\":\"S00000\",\"system\":\"rms\",\"action\":\"view\",\"person_id\":\"PW%02d\"}\n", i, at.Format(time.RFC3339), i)
 	}

@@ -21,13 +21,15 @@ type Rule struct {
 	Kind        string  // "access", "comms" or "any": the events the rule judges
 	Key         string  // the event field that names what an alert is about
 	Dedupe      time.Duration
+	Signal      bool   // its findings feed Risk but do not enter the unit's queue
 	File        string // where the rule was defined
 	Line        int
 
-	Exceptions []Exception
-	Window     *Window
-	Sequence   *Sequence
-	Peer       *Peer
+	Exceptions  []Exception
+	Window      *Window
+	Sequence    *Sequence
+	Peer        *Peer
+	Corroborate *Corroboration // for a rule of kind "signals"; see corroborate.go
 
 	index    int         // position in its RuleSet
 	stateKey string      // the rule's name and stateful part: what its state is kept under
@@ -106,14 +108,20 @@ func stateIdentity(r *Rule) string {
 			fmt.Fprintf(&b, "|%q:%v:%q", st.Name, st.Absent, st.src)
 		}
 	}
+	if c := r.Corroborate; c != nil {
+		fmt.Fprintf(&b, "|c:%d:%d:%g:%d:%q", c.Over, c.HalfLife, c.Threshold, c.MinRules, c.Rules)
+	}
 	fmt.Fprintf(&b, "|when:%q", r.src)
 	return b.String()
 }
 
 // kinds returns the kinds of event the rule judges.
 func (r *Rule) kinds() []string {
-	if r.Kind == "any" {
+	switch r.Kind {
+	case "any":
 		return []string{"access", "comms"}
+	case KindSignals:
+		return nil // judges other rules' alerts, not events
 	}
 	return []string{r.Kind}
 }

@@ -24,6 +24,7 @@ type World struct {
 	assigned  map[string][]assignment  // staff id → assignments
 	shifts    map[string]*roster       // staff id → shifts
 	phones    map[string][]phoneLink   // phone hash → people holding it
+	courts    map[string][]int64       // staff id → starts of court days on the roster, sorted; see world_court.go
 }
 
 // NewWorld returns an empty World.
@@ -188,6 +189,7 @@ func (w *World) applyShift(s *lantern.Shift) {
 	e := shiftEntry{nanos(s.Start), nanos(s.End), s.Working()}
 	r.shifts = insertAt(r.shifts, e, func(e shiftEntry) int64 { return e.start }, func(a, b shiftEntry) bool { return a.working == b.working })
 	r.maxLen = max(r.maxLen, e.end-e.start)
+	w.noteCourt(s)
 }
 
 // insertAt inserts v into s, kept sorted by at(v); an element with the same

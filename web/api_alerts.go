@@ -266,7 +266,7 @@ func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) {
 	for _, rule := range svc.Rules.Rules().Rules() {
 		c := byRule[rule.Name]
 		info := ruleInfo{Name: rule.Name, Description: rule.Description, Kind: rule.Kind, Severity: rule.Severity,
-			Defined: rule.String(), Alerts: c.Total, New: c.New, Triaged: c.Triaged,
+			Signal: rule.Signal, Defined: rule.String(), Alerts: c.Total, New: c.New, Triaged: c.Triaged,
 			Dismissed: c.Dismissed, Escalated: c.Escalated}
 		if c.Dismissed+c.Escalated > 0 {
 			rate := c.DismissalRate()

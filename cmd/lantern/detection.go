@@ -158,7 +158,7 @@ func (s storeSink) SaveAlerts(ctx context.Context, alerts []detect.Alert, upTo u
 func domainAlert(a detect.Alert) *lantern.Alert {
 	return &lantern.Alert{
 		ID: a.ID, Rule: a.Rule, StaffID: a.StaffID, Key: a.Key, Severity: a.Severity, Score: a.Score,
-		FirstEvidence: a.FirstEvidence, LastEvidence: a.LastEvidence,
+		Signal: a.Signal, FirstEvidence: a.FirstEvidence, LastEvidence: a.LastEvidence,
 		EvidenceIDs: a.EvidenceIDs, Matches: a.Matches, Explanation: a.Explanation,
 	}
 }

@@ -100,7 +100,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 			if first.IsZero() || !s.FirstTime.IsZero() && s.FirstTime.Before(first) {
 				first = s.FirstTime
 			}
-			last = max(last, s.LastTime)
+			if s.LastTime.After(last) {
+				last = s.LastTime
+			}
 		}
 	})
 	if err != nil {

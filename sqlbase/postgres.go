@@ -37,6 +37,7 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
 	cfg.ConnConfig.RuntimeParams["work_mem"] = "64MB"
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	cfg.MaxConns = 2
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err == nil {

@@ -34,9 +34,16 @@ only behind vulnerable_subject or on comms.
 
 {{/* off_duty: rostered(staff) && !on_duty(staff). Rostered: a shift that
 started at or before the event is known. On duty: a working shift covers
-the event (start inclusive, end exclusive) and no leave or sickness does. */}}
+the event (start inclusive, end exclusive) and no leave or sickness does. A
+working shift lasts at most 24 hours (intake refuses longer ones), and no
+leave lasts longer than the longest on record, which bounds the index range
+each look-up reads. */}}
 {{define "off_duty"}}(EXISTS (SELECT 1 FROM shift r WHERE r.staff_id = e.staff_id AND r.start_at <= e.at)
-  AND NOT (EXISTS (SELECT 1 FROM shift w WHERE w.staff_id = e.staff_id AND w.start_at <= e.at AND e.at < w.end_at
-                   AND w.kind IN {{list "working_shifts"}})
-           AND NOT EXISTS (SELECT 1 FROM shift x WHERE x.staff_id = e.staff_id AND x.start_at <= e.at AND e.at < x.end_at
-                           AND x.kind NOT IN {{list "working_shifts"}}))){{end}}
+  AND NOT (EXISTS (SELECT 1 FROM shift w
+                   WHERE w.staff_id = e.staff_id AND w.start_at <= e.at AND w.start_at > e.at - {{dur "24h"}}
+                     AND e.at < w.end_at AND w.kind IN {{list "working_shifts"}})
+           AND NOT EXISTS (SELECT 1 FROM shift x
+                           WHERE x.staff_id = e.staff_id AND x.start_at <= e.at
+                             AND x.start_at >= e.at - (SELECT max(end_at - start_at) FROM shift
+                                                       WHERE kind NOT IN {{list "working_shifts"}})
+                             AND e.at < x.end_at AND x.kind NOT IN {{list "working_shifts"}}))){{end}}

@@ -76,8 +76,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintln(e.stdout, "Detection: the rule engine is not yet connected to the event log in this build, so the force is loaded but not yet scored.")
-	fmt.Fprintln(e.stdout, "Sign-in: the analysts' workspace is not part of this build yet; the server offers its status page, health, metrics and the events API.")
+	fmt.Fprintf(e.stdout, "Detection runs as the server starts, over everything loaded (progress: lantern_detect_processed_seq on /metrics).\n")
+	fmt.Fprintf(e.stdout, "See what it found: lantern risk --data-dir %s   and   lantern alerts --data-dir %s\n", path, path)
+	fmt.Fprintf(e.stdout, "Or through the API: lantern source add --data-dir %s --scope alerts NAME, then GET /api/v1/risk and /api/v1/alerts with the token.\n", path)
 	if addr := cfg.str("http"); strings.HasSuffix(addr, ":0") {
 		fmt.Fprintln(e.stdout, "Starting Lantern on a free port: its address is in the log line \"http listening\" (Ctrl-C to stop).")
 	} else {

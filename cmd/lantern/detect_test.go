@@ -121,7 +121,7 @@ func copyRules(t *testing.T, dir string) {
 func TestServeDetects(t *testing.T) {
 	bin := binary(t)
 	data, force, ruleDir := t.TempDir(), t.TempDir(), t.TempDir()
-	mustRun(t, "simulate", "--staff", "200", "--days", "40", "--seed", "3", "--offenders", "0.03", "--out", force)
+	mustRun(t, "simulate", "--staff", "120", "--days", "35", "--seed", "3", "--offenders", "0.04", "--out", force)
 	mustRun(t, "ingest", "--data-dir", data, force)
 	alertsTok := addToken(t, data, "analysis", lantern.ScopeAlerts)
 	ingestTok := addToken(t, data, "rms", lantern.ScopeIngest)

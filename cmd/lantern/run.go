@@ -69,6 +69,7 @@ func commands() map[string]command {
 		"log":        {"check the event log: every record once (check)", runLog},
 		"alerts":     {"list the alerts a data directory holds (table or jsonl)", runAlerts},
 		"risk":       {"rank staff by risk, from the alerts a data directory holds (table or jsonl)", runRisk},
+		"bench":      {"measure the engine beside the same detections as plain SQL, and the live latency from acknowledgement to stored alert", runBench},
 		"eval":       {"score detection on a force with known truth (truth.jsonl): recall, precision, time to detect, false alerts", runEval},
 		"hunt":       {"run one rule over the history in the event log and print what it finds", runHunt},
 		"rules":      {"check, test or list a rule set: the built-in library or a directory (check, test, list)", runRules},

@@ -450,7 +450,7 @@ func (in *Intake) publish(ctx context.Context, recs []*ingest.Record) (dups []bo
 // the log grouped by partition; detection tolerates staff being interleaved
 // out of time order by up to a day, so a quiet input (a small force, a night)
 // is cut into chunks that span at most this.
-const maxChunkSpan = time.Hour
+const maxChunkSpan = 6 * time.Hour
 
 // splitBySpan cuts items into runs whose records lie within span of the run's
 // first record (a record earlier than that does not cut; a line that did not

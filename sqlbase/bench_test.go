@@ -51,7 +51,13 @@ func BenchmarkDetectPostgres(b *testing.B) {
 func benchDetect(b *testing.B, d sqlbase.Dialect) {
 	cfg := benchConfig(b)
 	recs := simForce(b, cfg)
-	b.Logf("%s: %d records", cfg, len(recs))
+	n := 0
+	for _, r := range recs {
+		if r.Access != nil || r.Comms != nil {
+			n++
+		}
+	}
+	b.Logf("%s: %d records, %d events", cfg, len(recs), n)
 	var load, det time.Duration
 	events := 0
 	var last sqlbase.Result

@@ -3,6 +3,7 @@ package sqlbase_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -32,17 +33,12 @@ func storyRecords(t *testing.T) []*ingest.Record {
 	return recs
 }
 
-// TestDetectTwice runs Detect twice on one load, in memory and in each
-// dialect: the second run finds the same, so the first left no temporary
-// tables behind.
+// TestDetectTwice runs Detect twice on one load, in a SQLite file and in
+// each dialect: the second run finds the same, so the first left no
+// temporary tables behind.
 func TestDetectTwice(t *testing.T) {
 	ctx := t.Context()
-	mem, err := sqlbase.OpenSQLite(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
-	dbs := []*sqlbase.DB{mem}
+	dbs := []*sqlbase.DB{openAt(t, sqlbase.SQLite, filepath.Join(t.TempDir(), "batch.db"))}
 	for _, d := range dialects(t) {
 		dbs = append(dbs, open(t, d))
 	}

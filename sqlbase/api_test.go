@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"lantern"
@@ -112,5 +113,17 @@ func TestOpenSQLiteRefusesURIs(t *testing.T) {
 		if _, err := sqlbase.OpenSQLite(t.Context(), p); lantern.ErrorCode(err) != lantern.EINVALID {
 			t.Errorf("%q: got %v, want EINVALID", p, err)
 		}
+	}
+}
+
+// TestOpenPostgresUnreachable checks the error for a server that is not
+// there, and that it does not repeat the password.
+func TestOpenPostgresUnreachable(t *testing.T) {
+	_, err := sqlbase.OpenPostgres(t.Context(), "postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=2")
+	if lantern.ErrorCode(err) != lantern.EUNAVAILABLE || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("got %v, want EUNAVAILABLE without the password", err)
+	}
+	if _, err := sqlbase.OpenPostgres(t.Context(), "postgres://%zz"); lantern.ErrorCode(err) != lantern.EINVALID {
+		t.Errorf("malformed URL: got %v, want EINVALID", err)
 	}
 }

@@ -102,8 +102,8 @@ type agreement struct{ both, onlySQL, onlyEngine, matchesDiffer int }
 // through the engine and through Load and Detect, and compares, per rule,
 // the (staff, key) pairs each flags. docs/sqlbase.md records the figures.
 func TestAgreementWithEngine(t *testing.T) {
-	if testing.Short() {
-		t.Skip("simulates a force")
+	if testing.Short() || raceDetector {
+		t.Skip("simulates a force; skipped under -short and -race")
 	}
 	recs := simForce(t, sim.Config{Staff: 200, Days: 40, Seed: seed(t), OffenderRate: 0.1})
 	eng := enginePairs(t, recs)

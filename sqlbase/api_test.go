@@ -3,7 +3,9 @@ package sqlbase_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"lantern"
@@ -32,17 +34,12 @@ func storyRecords(t *testing.T) []*ingest.Record {
 	return recs
 }
 
-// TestDetectTwice runs Detect twice on one load, in memory and in each
-// dialect: the second run finds the same, so the first left no temporary
-// tables behind.
+// TestDetectTwice runs Detect twice on one load, in a SQLite file and in
+// each dialect: the second run finds the same, so the first left no
+// temporary tables behind.
 func TestDetectTwice(t *testing.T) {
 	ctx := t.Context()
-	mem, err := sqlbase.OpenSQLite(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
-	dbs := []*sqlbase.DB{mem}
+	dbs := []*sqlbase.DB{openAt(t, sqlbase.SQLite, filepath.Join(t.TempDir(), "batch.db"))}
 	for _, d := range dialects(t) {
 		dbs = append(dbs, open(t, d))
 	}
@@ -116,5 +113,17 @@ func TestOpenSQLiteRefusesURIs(t *testing.T) {
 		if _, err := sqlbase.OpenSQLite(t.Context(), p); lantern.ErrorCode(err) != lantern.EINVALID {
 			t.Errorf("%q: got %v, want EINVALID", p, err)
 		}
+	}
+}
+
+// TestOpenPostgresUnreachable checks the error for a server that is not
+// there, and that it does not repeat the password.
+func TestOpenPostgresUnreachable(t *testing.T) {
+	_, err := sqlbase.OpenPostgres(t.Context(), "postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=2")
+	if lantern.ErrorCode(err) != lantern.EUNAVAILABLE || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("got %v, want EUNAVAILABLE without the password", err)
+	}
+	if _, err := sqlbase.OpenPostgres(t.Context(), "postgres://%zz"); lantern.ErrorCode(err) != lantern.EINVALID {
+		t.Errorf("malformed URL: got %v, want EINVALID", err)
 	}
 }

@@ -2,7 +2,6 @@ package sqlbase_test
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -26,15 +25,22 @@ func dialects(t testing.TB) []sqlbase.Dialect {
 }
 
 // open opens a fresh database of dialect d, closed when the test ends: a
-// SQLite file in a temporary directory, or a schema of its own in
+// SQLite database in memory, or a schema of its own in
 // LANTERN_TEST_POSTGRES.
 func open(t testing.TB, d sqlbase.Dialect) *sqlbase.DB {
+	t.Helper()
+	return openAt(t, d, "")
+}
+
+// openAt is open with the SQLite database in the file path ("" for
+// memory).
+func openAt(t testing.TB, d sqlbase.Dialect, path string) *sqlbase.DB {
 	t.Helper()
 	var db *sqlbase.DB
 	var err error
 	switch d {
 	case sqlbase.SQLite:
-		db, err = sqlbase.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "batch.db"))
+		db, err = sqlbase.OpenSQLite(t.Context(), path)
 	case sqlbase.Postgres:
 		db, err = sqlbase.OpenPostgres(t.Context(), os.Getenv("LANTERN_TEST_POSTGRES"))
 	}
@@ -53,7 +59,12 @@ func open(t testing.TB, d sqlbase.Dialect) *sqlbase.DB {
 // Detect.
 func loadAndDetect(t testing.TB, d sqlbase.Dialect, recs []*ingest.Record) sqlbase.Result {
 	t.Helper()
-	db := open(t, d)
+	return loadAndDetectIn(t, open(t, d), recs)
+}
+
+// loadAndDetectIn loads recs into db and runs Detect.
+func loadAndDetectIn(t testing.TB, db *sqlbase.DB, recs []*ingest.Record) sqlbase.Result {
+	t.Helper()
 	if _, err := sqlbase.Load(t.Context(), db, slices.Values(recs)); err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,11 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 		if pool != nil {
 			pool.Close()
 		}
-		return nil, lantern.Errorf(lantern.EUNAVAILABLE, "Cannot connect to PostgreSQL at %s:%d.", cfg.ConnConfig.Host, cfg.ConnConfig.Port)
+		msg := err.Error()
+		if pw := cfg.ConnConfig.Password; pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+		return nil, lantern.Errorf(lantern.EUNAVAILABLE, "Cannot connect to PostgreSQL at %s:%d: %s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, msg)
 	}
 	ident := pgx.Identifier{schema}.Sanitize()
 	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"lantern/ingest"
@@ -46,11 +47,19 @@ func ReadLog(ctx context.Context, log *nats.Log, phones *ingest.PhoneHasher, fro
 		return 0, fmt.Errorf("replay consumer: %w", err)
 	}
 	dec := NewMessageDecoder(phones)
+	failures := 0
 	for {
 		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
+			// A cluster electing a leader answers nobody for a moment.
+			if failures < 20 && ctx.Err() == nil && transientFetch(err) {
+				failures++
+				time.Sleep(time.Duration(failures) * 100 * time.Millisecond)
+				continue
+			}
 			return 0, fmt.Errorf("replay fetch: %w", err)
 		}
+		failures = 0
 		got := 0
 		for msg := range batch.Messages() {
 			got++
@@ -69,6 +78,11 @@ func ReadLog(ctx context.Context, log *nats.Log, phones *ingest.PhoneHasher, fro
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
+			if failures < 20 && ctx.Err() == nil && transientFetch(err) {
+				failures++
+				time.Sleep(time.Duration(failures) * 100 * time.Millisecond)
+				continue
+			}
 			return 0, fmt.Errorf("replay fetch: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
@@ -78,6 +92,12 @@ func ReadLog(ctx context.Context, log *nats.Log, phones *ingest.PhoneHasher, fro
 			return 0, fmt.Errorf("replay stalled before sequence %d", last)
 		}
 	}
+}
+
+// transientFetch reports whether a failed fetch may succeed if tried again.
+func transientFetch(err error) bool {
+	return errors.Is(err, natsgo.ErrNoResponders) || errors.Is(err, natsgo.ErrTimeout) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, jetstream.ErrNoHeartbeat)
 }
 
 // MessageDecoder decodes the records of event-log messages. It is not safe

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -76,6 +75,7 @@ type Monitor struct {
 	processed uint64 // every message up to this stream sequence is judged and its alerts saved
 	applying  uint64 // the message being judged; only the judging goroutine uses it
 	cons      jetstream.Consumer
+	stopRead  context.CancelFunc
 	err       error // why Run stopped
 	running   bool
 
@@ -212,37 +212,22 @@ func (m *Monitor) Run(ctx context.Context) error {
 var errStopped = errors.New("monitor stopped")
 
 func (m *Monitor) run(ctx context.Context) error {
-	js := m.cfg.Log.JetStream()
-	stream, err := js.Stream(ctx, m.cfg.Log.Stream())
-	if err != nil {
-		return fmt.Errorf("monitor: open stream: %w", err)
-	}
-	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: m.filters(),
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
-	})
-	if err != nil {
-		return fmt.Errorf("monitor: consumer: %w", err)
-	}
-	m.mu.Lock()
-	m.cons = cons
-	m.mu.Unlock()
-	iter, err := cons.Messages(jetstream.PullMaxMessages(256))
-	if err != nil {
-		return fmt.Errorf("monitor: read log: %w", err)
-	}
 	batches := make(chan batch, 64)
 	readErr := make(chan error, 1)
 	go func() {
-		<-ctx.Done()
-		iter.Stop()
-	}()
-	go func() {
 		defer close(batches)
-		readErr <- m.read(ctx, iter, batches)
+		readErr <- m.read(ctx, batches)
 	}()
-	err = m.judge(ctx, batches)
-	iter.Stop()
+	err := m.judge(ctx, batches)
+	if err != nil {
+		// The reader stops when ctx ends; make it end.
+		m.mu.Lock()
+		cancel := m.stopRead
+		m.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+	}
 	for range batches { // let the reader finish
 	}
 	if rerr := <-readErr; err == nil && ctx.Err() == nil {
@@ -251,13 +236,79 @@ func (m *Monitor) run(ctx context.Context) error {
 	return err
 }
 
-// read decodes messages into batches, in log order.
-func (m *Monitor) read(ctx context.Context, iter jetstream.MessagesContext, out chan<- batch) error {
+// badMessage is a message the monitor cannot decode: not a passing failure,
+// since intake never writes one, so reading again would not help.
+type badMessage struct{ err error }
+
+func (e *badMessage) Error() string { return e.err.Error() }
+func (e *badMessage) Unwrap() error { return e.err }
+
+// maxReadFailures bounds how many times in a row reading the log may fail
+// (a cluster electing a leader, a connection dropping) before the monitor
+// gives up.
+const maxReadFailures = 30
+
+// read decodes messages into batches, in log order. When reading fails it
+// starts again after the last message read, backing off, so that a cluster's
+// leader election or a dropped connection costs a pause, not the monitor.
+func (m *Monitor) read(ctx context.Context, out chan<- batch) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m.mu.Lock()
+	m.stopRead = cancel
+	m.mu.Unlock()
 	dec := intake.NewMessageDecoder(m.cfg.Phones)
+	next := uint64(1)
+	failures := 0
+	for {
+		err := m.readFrom(ctx, next, dec, out, func(seq uint64) { next, failures = seq+1, 0 })
+		if ctx.Err() != nil {
+			return nil
+		}
+		failures++
+		var bad *badMessage
+		if failures > maxReadFailures || errors.As(err, &bad) {
+			return err
+		}
+		m.cfg.Logger.Warn("reading the event log failed; starting again after the last message read",
+			"next_seq", next, "attempt", failures, "error", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(min(time.Duration(failures)*200*time.Millisecond, 5*time.Second)):
+		}
+	}
+}
+
+// readFrom reads from stream sequence from until an error, calling done
+// with each message's sequence once its batch is handed on.
+func (m *Monitor) readFrom(ctx context.Context, from uint64, dec *intake.MessageDecoder, out chan<- batch, done func(uint64)) error {
+	stream, err := m.cfg.Log.JetStream().Stream(ctx, m.cfg.Log.Stream())
+	if err != nil {
+		return fmt.Errorf("monitor: open stream: %w", err)
+	}
+	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects: m.filters(),
+		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:    from,
+	})
+	if err != nil {
+		return fmt.Errorf("monitor: consumer: %w", err)
+	}
+	iter, err := cons.Messages(jetstream.PullMaxMessages(256))
+	if err != nil {
+		return fmt.Errorf("monitor: read log: %w", err)
+	}
+	defer iter.Stop()
+	stop := context.AfterFunc(ctx, iter.Stop)
+	defer stop()
+	m.mu.Lock()
+	m.cons = cons
+	m.mu.Unlock()
 	for {
 		msg, err := iter.Next()
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+			if ctx.Err() != nil {
 				return nil
 			}
 			return fmt.Errorf("monitor: read log: %w", err)
@@ -271,10 +322,11 @@ func (m *Monitor) read(ctx context.Context, iter jetstream.MessagesContext, out 
 			b.recs = append(b.recs, r)
 			return nil
 		}); err != nil {
-			return fmt.Errorf("monitor: event log message %d: %w", b.seq, err)
+			return &badMessage{fmt.Errorf("monitor: event log message %d: %w", b.seq, err)}
 		}
 		select {
 		case out <- b:
+			done(b.seq)
 		case <-ctx.Done():
 			return nil
 		}
@@ -470,19 +522,4 @@ func (m *Monitor) WaitIdle(ctx context.Context) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// partitionLabel formats a partition list for logs.
-func partitionLabel(ps []int) string {
-	if len(ps) == 0 {
-		return "all"
-	}
-	s := ""
-	for i, p := range ps {
-		if i > 0 {
-			s += ","
-		}
-		s += strconv.Itoa(p)
-	}
-	return s
 }

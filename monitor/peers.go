@@ -69,12 +69,7 @@ func OpenPeerExchange(ctx context.Context, log *nats.Log, partitions []int, wait
 	ps := slices.Clone(partitions)
 	slices.Sort(ps)
 	ps = slices.Compact(ps)
-	kv, err := log.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      PeerBucket,
-		Description: "Lantern: shares of peer figures between detection monitors",
-		Storage:     jetstream.FileStorage,
-		Replicas:    log.Replicas(),
-	})
+	kv, err := log.KeyValue(ctx, PeerBucket, "Lantern: shares of peer figures between detection monitors")
 	if err != nil {
 		return nil, fmt.Errorf("peer exchange: open bucket: %w", err)
 	}

@@ -279,6 +279,45 @@ func (l *Log) setupStream(ctx context.Context) error {
 	}
 }
 
+// KeyValue opens the key-value bucket of the given name in the log's
+// JetStream, creating it (file storage, the stream's replica count) if it
+// does not exist. Like the stream, it retries while a cluster settles, for
+// up to about 20 seconds.
+func (l *Log) KeyValue(ctx context.Context, bucket, description string) (jetstream.KeyValue, error) {
+	ctx, cancel := context.WithTimeout(ctx, streamSetupTimeout)
+	defer cancel()
+	wait := 50 * time.Millisecond
+	for {
+		// Two clients creating one bucket on a cluster at once can leave
+		// both requests unanswered: each attempt is bounded, and an attempt
+		// that fails looks for the bucket the other client made.
+		actx, acancel := context.WithTimeout(ctx, 3*time.Second)
+		kv, err := l.js.CreateOrUpdateKeyValue(actx, jetstream.KeyValueConfig{
+			Bucket: bucket, Description: description, Storage: jetstream.FileStorage, Replicas: l.cfg.Replicas,
+		})
+		if err != nil {
+			if found, ferr := l.js.KeyValue(actx, bucket); ferr == nil {
+				kv, err = found, nil
+			}
+		}
+		acancel()
+		if err == nil {
+			return kv, nil
+		}
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && !transient(apiErr) {
+			return nil, codeError(lantern.EINVALID, err, "the event log server rejected bucket %s: %s", bucket, apiErr.Description)
+		}
+		l.logger.Debug("bucket not ready yet, retrying", "bucket", bucket, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, codeError(lantern.EUNAVAILABLE, err, "the event log at %s did not create bucket %s", l.serverDesc(), bucket)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
 // Ready reports whether the connection is up and the stream answers; it
 // returns EUNAVAILABLE if not. It is meant for readiness probes.
 func (l *Log) Ready(ctx context.Context) error {

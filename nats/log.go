@@ -256,6 +256,7 @@ func (l *Log) setupStream(ctx context.Context) error {
 		Retention:   jetstream.LimitsPolicy,
 		Replicas:    l.cfg.Replicas,
 		Duplicates:  l.cfg.DuplicateWindow,
+		Compression: jetstream.S2Compression,
 	}
 	wait := 50 * time.Millisecond
 	for {

@@ -124,7 +124,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	say("the same detections as SQL in SQLite …")
-	if total, detect, err := sqlBaseline(ctx, "sqlite", filepath.Join(work, "baseline.db"), recs, len(f.events)); err != nil {
+	if total, detect, err := sqlBaseline(ctx, "sqlite", filepath.Join(work, "baseline.db"), recs); err != nil {
 		rep.Notes = append(rep.Notes, "SQLite baseline failed: "+err.Error())
 	} else {
 		rep.SQLiteEventsPerSec, rep.SQLiteDetectOnly = &total, &detect
@@ -133,7 +133,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	if u := cfg.str("postgres"); u != "" {
 		say("the same detections as SQL in PostgreSQL …")
-		if total, detect, err := sqlBaseline(ctx, "postgres", u, recs, len(f.events)); err != nil {
+		if total, detect, err := sqlBaseline(ctx, "postgres", u, recs); err != nil {
 			rep.Notes = append(rep.Notes, "PostgreSQL baseline failed: "+err.Error())
 		} else {
 			rep.PostgresEventsPerSec, rep.PostgresDetectOnly = &total, &detect

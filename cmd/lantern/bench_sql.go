@@ -12,7 +12,7 @@ import (
 // SQLite file at dsn, or a scratch schema in the PostgreSQL at dsn) and runs
 // the library's detections there as SQL. It returns the events per second of
 // the whole batch job (load and detect) and of the detection alone.
-func sqlBaseline(ctx context.Context, dialect, dsn string, recs []*ingest.Record, events int) (total, detectOnly float64, err error) {
+func sqlBaseline(ctx context.Context, dialect, dsn string, recs []*ingest.Record) (total, detectOnly float64, err error) {
 	var db *sqlbase.DB
 	if dialect == "postgres" {
 		db, err = sqlbase.OpenPostgres(ctx, dsn)

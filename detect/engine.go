@@ -38,6 +38,10 @@ type Engine struct {
 	guardGen []uint64 // the event each guard's remembered value is for
 	guardVal []bool
 	noGuards bool // evaluate whole conditions (tests compare the two)
+
+	envGen uint64   // the event env holds, for expressions left to the VM
+	vmOnly bool     // evaluate every expression with expr's VM (tests compare the two)
+	sized  *RuleSet // the set ctx's variable slots were sized for
 }
 
 // Stats counts what an Engine has done.
@@ -65,6 +69,8 @@ func NewEngine(world *World, rules *RuleSet) *Engine {
 	e.ctx.w = world
 	e.keys = eventKeys()
 	e.env = newEnv(&e.ctx, &e.ev, e.keys)
+	e.ctx.ev = &e.ev
+	e.ctx.fns = funcTable.bind(e.env)
 	if rules == nil {
 		rules = &RuleSet{byKind: map[string][]*Rule{}}
 	}
@@ -127,7 +133,10 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	if t := nanos(e.ev.Time); t >= e.sweep {
 		e.forgetStale(rs, t)
 	}
-	e.ev.bindUsed(e.env, e.keys, rs.used)
+	if rs != e.sized {
+		e.ctx.vars.ensure(rs.slots)
+		e.sized = rs
+	}
 	var out []Alert
 	for _, r := range rs.forKind(e.ev.Kind) {
 		if f, ok := e.judge(r, rs); ok {
@@ -139,22 +148,6 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 		}
 	}
 	return out
-}
-
-// eval runs a condition on the current event; nil is true, a run-time error
-// false.
-func (e *Engine) eval(p *vm.Program) bool {
-	if p == nil {
-		return true
-	}
-	e.stats.Evaluated++
-	out, err := e.machine.Run(p, e.env)
-	if err != nil {
-		e.stats.Errors++
-		return false
-	}
-	b, _ := out.(bool)
-	return b
 }
 
 // judge applies the current event to one rule and returns a finding when the

@@ -6,7 +6,6 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
-	"github.com/expr-lang/expr/vm"
 )
 
 // Guards: many rules begin with the same tests ("the person is vulnerable",
@@ -71,16 +70,18 @@ func (c *compiler) planGuards(set *RuleSet) {
 				}
 				i = len(set.guards)
 				index[t] = i
-				set.guards = append(set.guards, p)
+				set.guards = append(set.guards, newCond(p))
 			}
 			guards = append(guards, i)
 		}
-		var rest *vm.Program
+		var rest *cond
 		if ok && n < len(r.terms) {
 			src := "(" + strings.Join(r.terms[n:], ") && (") + ")"
 			p, err := expr.Compile(src, append(c.opts, expr.AsBool())...)
 			ok = err == nil
-			rest = p
+			if ok {
+				rest = newCond(p)
+			}
 		}
 		if ok {
 			r.guards, r.rest = guards, rest

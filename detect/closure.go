@@ -113,6 +113,7 @@ func grow[T any](s *[]T, n int) {
 type closureCompiler struct {
 	scope []scoped // let variables and predicate pointers in scope, innermost last
 	used  slotCounts
+	memo  *memoPlan // nil: remember nothing across expressions
 }
 
 // scoped is a name in scope: a let variable, or "#" for the element of the
@@ -125,14 +126,14 @@ type scoped struct {
 // compileClosure compiles a checked and optimised expression tree, compiled
 // with expr.AsBool as every rule expression is, into a condition closure. It
 // reports errUnsupported when some node is not handled.
-func compileClosure(node ast.Node) (fn func(*evalCtx) bool, used slotCounts, err error) {
+func compileClosure(node ast.Node, memo *memoPlan) (fn func(*evalCtx) bool, used slotCounts, err error) {
 	defer func() {
 		// A bug here must not stop a rule set loading: the VM runs it.
 		if r := recover(); r != nil {
 			fn, err = nil, unsupported("compiler panic: %v", r)
 		}
 	}()
-	c := &closureCompiler{}
+	c := &closureCompiler{memo: memo}
 	v, err := c.compile(node)
 	if err != nil {
 		return nil, slotCounts{}, err
@@ -172,9 +173,17 @@ func (c *closureCompiler) compile(node ast.Node) (value, error) {
 	case *ast.MemberNode:
 		return c.member(n)
 	case *ast.CallNode:
-		return c.call(n)
+		v, err := c.call(n)
+		if err != nil {
+			return v, err
+		}
+		return c.memoize(n, v), nil
 	case *ast.BuiltinNode:
-		return c.builtin(n)
+		v, err := c.builtin(n)
+		if err != nil || n.Name == "len" || predicates[n.Name] {
+			return v, err
+		}
+		return c.memoize(n, v), nil
 	case *ast.PointerNode:
 		return c.pointer(n)
 	case *ast.ConditionalNode:

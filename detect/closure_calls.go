@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
@@ -323,7 +324,8 @@ func typedBuiltin(name string, args []value) (value, bool) {
 		return stringValue(func(c *evalCtx) string { return strings.ToUpper(s(c)) }), true
 	case name == "len" && a.kind == kindString:
 		s := a.s
-		return value{kind: kindInt, i: func(c *evalCtx) int { return len(s(c)) }}, true
+		// expr counts a string's characters, not its bytes.
+		return value{kind: kindInt, i: func(c *evalCtx) int { return utf8.RuneCountInString(s(c)) }}, true
 	case name == "len" && a.kind == kindStrings:
 		s := a.ss
 		return value{kind: kindInt, i: func(c *evalCtx) int { return len(s(c)) }}, true

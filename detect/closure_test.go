@@ -69,13 +69,19 @@ type outcome struct {
 	v, failed bool
 }
 
-// evalBoth evaluates c on ev with the closures and with the VM.
-func evalBoth(e *Engine, c *cond, ev Event) (closures, machine outcome) {
+// setEvent makes ev the engine's current event, with room for memos slots.
+func setEvent(e *Engine, ev Event, memos int) {
 	e.ev = ev
 	e.ctx.setEvent(ev.Time)
-	e.ctx.vars.ensure(c.slots)
+	grow(&e.ctx.memo, memos)
 	e.ev.bind(e.env, e.keys)
 	e.envGen = e.ctx.gen
+}
+
+// evalBoth evaluates c on the current event with the closures and with the
+// VM.
+func evalBoth(e *Engine, c *cond) (closures, machine outcome) {
+	e.ctx.vars.ensure(c.slots)
 	run := func(vmOnly bool) outcome {
 		e.vmOnly = vmOnly
 		before := e.stats.Errors
@@ -85,13 +91,16 @@ func evalBoth(e *Engine, c *cond, ev Event) (closures, machine outcome) {
 	return run(false), run(true)
 }
 
+// testMemo is the memo plan of every expression the tests compile.
+var testMemo = newMemoPlan()
+
 // compileExpr compiles one condition as a rule's when is compiled.
 func compileExpr(src string) (*cond, error) {
 	prog, err := expr.Compile(src, append(exprOptions(), expr.AsBool())...)
 	if err != nil {
 		return nil, err
 	}
-	return newCond(prog), nil
+	return newCond(prog, testMemo), nil
 }
 
 var (
@@ -129,7 +138,7 @@ func TestLibraryCompilesToClosures(t *testing.T) {
 	if set.needsVM {
 		for _, c := range set.conds() {
 			if c != nil && c.fn == nil {
-				_, _, err := compileClosure(c.prog.Node())
+				_, _, err := compileClosure(c.prog.Node(), nil)
 				t.Errorf("%s: %v", c.prog.Source().String(), err)
 			}
 		}
@@ -154,8 +163,11 @@ func TestClosuresMatchVMOnLibrary(t *testing.T) {
 	trues := make([]int, len(conds))
 	rapid.Check(t, func(t *rapid.T) {
 		ev := drawEvent(t)
+		// One event for every expression, as the engine judges it: the
+		// memos are shared.
+		setEvent(e, ev, set.memos)
 		for i, c := range conds {
-			cl, vm := evalBoth(e, c, ev)
+			cl, vm := evalBoth(e, c)
 			if cl != vm {
 				t.Fatalf("%s on %+v: closures %+v, VM %+v", c.prog.Source().String(), ev, cl, vm)
 			}
@@ -259,7 +271,7 @@ func (g *exprGen) boolean(d int) string {
 	if d <= 0 {
 		return g.boolLeaf()
 	}
-	switch rapid.IntRange(0, 19).Draw(g.t, "bool") {
+	switch rapid.IntRange(0, 20).Draw(g.t, "bool") {
 	case 0, 1:
 		return "(" + g.boolean(d-1) + " " + g.pick("andor", "&&", "||", "and", "or") + " " + g.boolean(d-1) + ")"
 	case 2:
@@ -297,6 +309,11 @@ func (g *exprGen) boolean(d int) string {
 		return "(" + g.mixed(d-1) + " " + g.pick("mcmp", "<", ">=") + " " + g.mixed(d-1) + ")"
 	case 16:
 		return "(" + g.boolean(d-1) + " && " + g.mixed(d-1) + ")"
+	case 17:
+		// The same call, of a value that may not be a string, twice: the
+		// second use must fail again if the first did.
+		call := g.pick("mfn", "vulnerable", "rostered") + "(" + g.mixed(d-1) + ")"
+		return "(" + call + " || " + g.boolean(d-1) + " || " + call + ")"
 	}
 	return g.boolLeaf()
 }
@@ -369,7 +386,8 @@ func TestClosuresMatchVMOnGenerated(t *testing.T) {
 		closures++
 		for range 4 {
 			ev := drawEvent(t)
-			cl, vm := evalBoth(e, c, ev)
+			setEvent(e, ev, testMemo.size())
+			cl, vm := evalBoth(e, c)
 			if cl != vm {
 				t.Fatalf("%s on %+v: closures %+v, VM %+v", src, ev, cl, vm)
 			}
@@ -417,7 +435,8 @@ func FuzzClosuresMatchVM(f *testing.F) {
 			return
 		}
 		for _, ev := range events {
-			cl, vm := evalBoth(e, c, ev)
+			setEvent(e, ev, testMemo.size())
+			cl, vm := evalBoth(e, c)
 			if cl != vm {
 				t.Fatalf("%s on %+v: closures %+v, VM %+v", src, ev, cl, vm)
 			}

@@ -29,6 +29,7 @@ type RuleSet struct {
 	guards []*cond // terms several rules begin with; see guard.go
 
 	slots   slotCounts // the variable slots the closures need at most
+	memos   int        // the memo slots the closures use
 	needsVM bool       // some expression is left to expr's VM
 }
 
@@ -57,10 +58,11 @@ type compiler struct {
 	used map[int]bool // event fields some expression reads
 
 	lastExpanded string // the last condition compiled, macros expanded
+	memo         *memoPlan
 }
 
 func compileFiles(files []parsedFile) (*RuleSet, error) {
-	c := &compiler{defs: map[string]string{}, used: map[int]bool{}, opts: exprOptions()}
+	c := &compiler{defs: map[string]string{}, used: map[int]bool{}, opts: exprOptions(), memo: newMemoPlan()}
 	c.collectDefs(files)
 	set := &RuleSet{byKind: map[string][]*Rule{}}
 	seen := map[string]*Rule{}
@@ -92,6 +94,7 @@ func compileFiles(files []parsedFile) (*RuleSet, error) {
 	}
 	c.planGuards(set)
 	set.prepare()
+	set.memos = c.memo.size()
 	return set, nil
 }
 
@@ -188,7 +191,7 @@ func (c *compiler) condition(file string, n *yaml.Node, what string) (*cond, str
 		return nil, "", false
 	}
 	c.lastExpanded = full
-	return newCond(prog), src, true
+	return newCond(prog, c.memo), src, true
 }
 
 // oneLine folds expr's multi-line error (message, source, caret) into one.

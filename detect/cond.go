@@ -15,9 +15,9 @@ type cond struct {
 
 // newCond compiles prog's tree into closures when the closure compiler
 // handles every node of it.
-func newCond(prog *vm.Program) *cond {
+func newCond(prog *vm.Program, memo *memoPlan) *cond {
 	c := &cond{prog: prog}
-	if fn, used, err := compileClosure(prog.Node()); err == nil {
+	if fn, used, err := compileClosure(prog.Node(), memo); err == nil {
 		c.fn, c.slots = fn, used
 	}
 	return c
@@ -56,6 +56,16 @@ func (s *RuleSet) prepare() {
 	}
 }
 
+// ready sizes the ctx's variable and memo slots for the rule set.
+func (e *Engine) ready(rs *RuleSet) {
+	if rs == e.sized {
+		return
+	}
+	e.ctx.vars.ensure(rs.slots)
+	grow(&e.ctx.memo, rs.memos)
+	e.sized = rs
+}
+
 // eval runs a condition on the current event; nil is true, a run-time error
 // false (and counted).
 func (e *Engine) eval(c *cond) bool {
@@ -89,12 +99,18 @@ func (e *Engine) eval(c *cond) bool {
 // VM's Run turns one into an error.
 func (c *evalCtx) test(fn func(*evalCtx) bool) (v, failed bool) {
 	c.mem = 0
+	failed = true
 	defer func() {
-		if recover() != nil {
-			v, failed = false, true
+		// Only a panic leaves failed set; recover only then, as recovering
+		// costs even when there is nothing to recover.
+		if failed {
+			recover()
+			v = false
 		}
 	}()
-	return fn(c), false
+	v = fn(c)
+	failed = false
+	return v, failed
 }
 
 // grow charges a list built at run time to the evaluation's memory budget,

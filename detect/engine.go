@@ -133,10 +133,7 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	if t := nanos(e.ev.Time); t >= e.sweep {
 		e.forgetStale(rs, t)
 	}
-	if rs != e.sized {
-		e.ctx.vars.ensure(rs.slots)
-		e.sized = rs
-	}
+	e.ready(rs)
 	var out []Alert
 	for _, r := range rs.forKind(e.ev.Kind) {
 		if f, ok := e.judge(r, rs); ok {

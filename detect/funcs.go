@@ -22,6 +22,7 @@ type evalCtx struct {
 	ev   *Event
 	fns  []any
 	vars slots
+	memo []memoEntry
 	mem  uint
 }
 

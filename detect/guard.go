@@ -70,7 +70,7 @@ func (c *compiler) planGuards(set *RuleSet) {
 				}
 				i = len(set.guards)
 				index[t] = i
-				set.guards = append(set.guards, newCond(p))
+				set.guards = append(set.guards, newCond(p, c.memo))
 			}
 			guards = append(guards, i)
 		}
@@ -80,7 +80,7 @@ func (c *compiler) planGuards(set *RuleSet) {
 			p, err := expr.Compile(src, append(c.opts, expr.AsBool())...)
 			ok = err == nil
 			if ok {
-				rest = newCond(p)
+				rest = newCond(p, c.memo)
 			}
 		}
 		if ok {

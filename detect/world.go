@@ -24,6 +24,8 @@ type World struct {
 	assigned  map[string][]assignment  // staff id → assignments
 	shifts    map[string]*roster       // staff id → shifts
 	phones    map[string][]phoneLink   // phone hash → people holding it
+
+	recent worldLookups // the last lookup of each map; see world_cache.go
 }
 
 // NewWorld returns an empty World.
@@ -36,6 +38,7 @@ func NewWorld() *World {
 		assigned:  map[string][]assignment{},
 		shifts:    map[string]*roster{},
 		phones:    map[string][]phoneLink{},
+		recent:    worldLookups{gen: 1},
 	}
 }
 
@@ -99,6 +102,10 @@ type phoneLink struct {
 // and comms records are ignored and return false. Applying the same record
 // twice has no further effect.
 func (w *World) Apply(rec *ingest.Record) bool {
+	if rec.Access != nil || rec.Comms != nil {
+		return false
+	}
+	w.recent.changed()
 	switch {
 	case rec.Staff != nil:
 		w.applyStaff(rec.Time, rec.Staff)

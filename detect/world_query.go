@@ -14,7 +14,7 @@ type StaffFacts struct {
 // Staff returns the facts about a member of staff effective at t, and false
 // when no version of the staff record is effective at t.
 func (w *World) Staff(id string, t time.Time) (StaffFacts, bool) {
-	vs := w.staff[id]
+	vs := w.staffOf(id)
 	i := asOf(vs, nanos(t), func(v staffVersion) int64 { return v.at })
 	if i < 0 {
 		return StaffFacts{}, false
@@ -25,7 +25,7 @@ func (w *World) Staff(id string, t time.Time) (StaffFacts, bool) {
 
 // person returns the person's version effective at t, or nil.
 func (w *World) person(id string, t int64) *personVersion {
-	vs := w.persons[id]
+	vs := w.personOf(id)
 	i := asOf(vs, t, func(v personVersion) int64 { return v.at })
 	if i < 0 {
 		return nil
@@ -115,7 +115,7 @@ func (w *World) OpenCaseWith(staff, person string, t time.Time) bool {
 // attended the incident as of t.
 func (w *World) LinkedIncident(staff, incident string, t time.Time) bool {
 	n := nanos(t)
-	for _, a := range w.assigned[staff] {
+	for _, a := range w.assignedOf(staff) {
 		if a.at > n {
 			break
 		}
@@ -129,11 +129,11 @@ func (w *World) LinkedIncident(staff, incident string, t time.Time) bool {
 // link returns the first incident linking staff and person as of t (attended
 // only, open at t only, as asked), or "".
 func (w *World) link(staff, person string, t int64, attendedOnly, openOnly bool) string {
-	invs := w.involved[person]
+	invs := w.involvedOf(person)
 	if len(invs) == 0 {
 		return ""
 	}
-	for _, a := range w.assigned[staff] {
+	for _, a := range w.assignedOf(staff) {
 		if a.at > t {
 			break
 		}
@@ -170,7 +170,7 @@ func (w *World) CaseOpen(incident string, t time.Time) bool {
 }
 
 func (w *World) caseOpen(incident string, t int64) bool {
-	st := w.incidents[incident]
+	st := w.incidentOf(incident)
 	if st == nil {
 		return false
 	}
@@ -181,7 +181,7 @@ func (w *World) caseOpen(incident string, t int64) bool {
 // ClosedAt returns when the incident last closed at or before t, if it is
 // closed at t.
 func (w *World) ClosedAt(incident string, t time.Time) (time.Time, bool) {
-	st := w.incidents[incident]
+	st := w.incidentOf(incident)
 	if st == nil {
 		return time.Time{}, false
 	}
@@ -194,7 +194,7 @@ func (w *World) ClosedAt(incident string, t time.Time) (time.Time, bool) {
 
 // IncidentType returns the incident's type, or "" when unknown.
 func (w *World) IncidentType(incident string) string {
-	if st := w.incidents[incident]; st != nil {
+	if st := w.incidentOf(incident); st != nil {
 		return st.typ
 	}
 	return ""
@@ -202,7 +202,7 @@ func (w *World) IncidentType(incident string) string {
 
 // IncidentArea returns where the incident happened, or "" when unknown.
 func (w *World) IncidentArea(incident string) string {
-	if st := w.incidents[incident]; st != nil {
+	if st := w.incidentOf(incident); st != nil {
 		return st.area
 	}
 	return ""
@@ -224,11 +224,11 @@ type ClosedCase struct {
 // is none or when an open incident links them (the purpose is current).
 func (w *World) ClosedCaseWith(staff, person string, t time.Time) (ClosedCase, bool) {
 	n := nanos(t)
-	invs := w.involved[person]
+	invs := w.involvedOf(person)
 	var best ClosedCase
 	var bestAt int64 = -1 << 63
 	found := false
-	for _, a := range w.assigned[staff] {
+	for _, a := range w.assignedOf(staff) {
 		if a.at > n {
 			break
 		}
@@ -252,7 +252,7 @@ func (w *World) ClosedCaseWith(staff, person string, t time.Time) (ClosedCase, b
 		}
 	}
 	if found {
-		for _, a := range w.assigned[staff] {
+		for _, a := range w.assignedOf(staff) {
 			if a.at <= n && a.incident == best.Incident && a.attended {
 				best.Attended = true
 			}
@@ -267,7 +267,7 @@ func days(d int64) float64 { return float64(d) / float64(24*time.Hour) }
 // court) at t by the roster; leave or sickness covering t wins over a working
 // entry, and no entry means not on duty.
 func (w *World) OnDuty(staff string, t time.Time) bool {
-	r := w.shifts[staff]
+	r := w.rosterOf(staff)
 	if r == nil {
 		return false
 	}
@@ -290,14 +290,16 @@ func (w *World) OnDuty(staff string, t time.Time) bool {
 // Rostered reports whether any roster entry is known for the member of
 // staff, so that rules can tell "off duty" from "no roster supplied".
 func (w *World) Rostered(staff string) bool {
-	r := w.shifts[staff]
+	r := w.rosterOf(staff)
 	return r != nil && len(r.shifts) > 0
 }
 
 // eachStaff calls fn with every member of staff known, in no particular
 // order.
 func (w *World) eachStaff(fn func(id string)) {
-	for id := range w.staff {
+	for id, vs := range w.staff {
+		// The caller usually asks about id next: have it remembered.
+		w.recent.staff = recent[[]staffVersion]{id, vs, w.recent.gen}
 		fn(id)
 	}
 }

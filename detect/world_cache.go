@@ -1,0 +1,65 @@
+package detect
+
+// The rules of one event ask the World many questions about the same member
+// of staff and the same person: is she vulnerable, her gender, her age, his
+// role, his roster, their links. Each World map remembers its last lookup,
+// so that an event hashes and compares each id once rather than at every
+// question. Reference records change the maps' slices, so applying one
+// forgets every remembered lookup; events apply nothing, so the lookups stay
+// good from one event to the next.
+
+// recent is the last lookup of one map: the key, its value and the World's
+// generation it was made in.
+type recent[V any] struct {
+	key string
+	val V
+	gen uint64
+}
+
+// worldLookups holds the last lookup of each of the World's maps.
+type worldLookups struct {
+	gen       uint64 // bumped by every reference record applied; 0 is never valid
+	staff     recent[[]staffVersion]
+	persons   recent[[]personVersion]
+	involved  recent[[]involvement]
+	assigned  recent[[]assignment]
+	shifts    recent[*roster]
+	incidents recent[*incidentState]
+}
+
+// lookup returns m[key], remembered in r for the World's generation gen.
+func lookup[V any](m map[string]V, r *recent[V], gen uint64, key string) V {
+	if r.gen == gen && r.key == key {
+		return r.val
+	}
+	v := m[key]
+	*r = recent[V]{key, v, gen}
+	return v
+}
+
+// changed forgets every remembered lookup.
+func (l *worldLookups) changed() { l.gen++ }
+
+func (w *World) staffOf(id string) []staffVersion {
+	return lookup(w.staff, &w.recent.staff, w.recent.gen, id)
+}
+
+func (w *World) personOf(id string) []personVersion {
+	return lookup(w.persons, &w.recent.persons, w.recent.gen, id)
+}
+
+func (w *World) involvedOf(person string) []involvement {
+	return lookup(w.involved, &w.recent.involved, w.recent.gen, person)
+}
+
+func (w *World) assignedOf(staff string) []assignment {
+	return lookup(w.assigned, &w.recent.assigned, w.recent.gen, staff)
+}
+
+func (w *World) rosterOf(staff string) *roster {
+	return lookup(w.shifts, &w.recent.shifts, w.recent.gen, staff)
+}
+
+func (w *World) incidentOf(id string) *incidentState {
+	return lookup(w.incidents, &w.recent.incidents, w.recent.gen, id)
+}

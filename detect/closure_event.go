@@ -2,40 +2,38 @@ package detect
 
 // eventField returns the closure reading one of the event's fields by the
 // name rules use after flattenEvent ("event.person_id"), typed as eventVars
-// binds it for the VM.
+// binds it for the VM. Each reads its field directly: they are the leaves of
+// every rule.
 func eventField(name string) (value, bool) {
-	str := func(get func(*Event) string) (value, bool) {
-		return stringValue(func(c *evalCtx) string { return get(c.ev) }), true
-	}
 	switch name {
 	case "event.id":
-		return str(func(e *Event) string { return e.ID })
+		return stringValue(func(c *evalCtx) string { return c.ev.ID }), true
 	case "event.kind":
-		return str(func(e *Event) string { return e.Kind })
+		return stringValue(func(c *evalCtx) string { return c.ev.Kind }), true
 	case "event.staff_id":
-		return str(func(e *Event) string { return e.StaffID })
+		return stringValue(func(c *evalCtx) string { return c.ev.StaffID }), true
 	case "event.person_id":
-		return str(func(e *Event) string { return e.PersonID })
+		return stringValue(func(c *evalCtx) string { return c.ev.PersonID }), true
 	case "event.incident_id":
-		return str(func(e *Event) string { return e.IncidentID })
+		return stringValue(func(c *evalCtx) string { return c.ev.IncidentID }), true
 	case "event.system":
-		return str(func(e *Event) string { return e.System })
+		return stringValue(func(c *evalCtx) string { return c.ev.System }), true
 	case "event.action":
-		return str(func(e *Event) string { return e.Action })
+		return stringValue(func(c *evalCtx) string { return c.ev.Action }), true
 	case "event.query":
-		return str(func(e *Event) string { return e.Query })
+		return stringValue(func(c *evalCtx) string { return c.ev.Query }), true
 	case "event.workstation":
-		return str(func(e *Event) string { return e.Workstation })
+		return stringValue(func(c *evalCtx) string { return c.ev.Workstation }), true
 	case "event.location":
-		return str(func(e *Event) string { return e.Location })
+		return stringValue(func(c *evalCtx) string { return c.ev.Location }), true
 	case "event.device":
-		return str(func(e *Event) string { return e.Device })
+		return stringValue(func(c *evalCtx) string { return c.ev.Device }), true
 	case "event.direction":
-		return str(func(e *Event) string { return e.Direction })
+		return stringValue(func(c *evalCtx) string { return c.ev.Direction }), true
 	case "event.channel":
-		return str(func(e *Event) string { return e.Channel })
+		return stringValue(func(c *evalCtx) string { return c.ev.Channel }), true
 	case "event.number_hash":
-		return str(func(e *Event) string { return e.NumberHash })
+		return stringValue(func(c *evalCtx) string { return c.ev.NumberHash }), true
 	case "event.hour":
 		return value{kind: kindInt, i: func(c *evalCtx) int { return c.ev.Hour }}, true
 	case "event.duration_s":

@@ -39,6 +39,8 @@ type Engine struct {
 	guardVal []bool
 	noGuards bool // evaluate whole conditions (tests compare the two)
 
+	stateOf []ruleStateOf // states by Rule.index, for the rules last seen
+
 	envGen uint64   // the event env holds, for expressions left to the VM
 	vmOnly bool     // evaluate every expression with expr's VM (tests compare the two)
 	sized  *RuleSet // the set ctx's variable slots were sized for
@@ -52,6 +54,12 @@ type Stats struct {
 	Suppressed int // matches suppressed by an exception
 	Errors     int // expression evaluations that failed at run time (counted as no match)
 	Alerts     int // alerts raised (new, not extended)
+}
+
+// ruleStateOf is a rule and its state.
+type ruleStateOf struct {
+	rule *Rule
+	st   *ruleState
 }
 
 // ruleState is the per-key state of one rule.
@@ -91,6 +99,7 @@ func (e *Engine) SetRules(rules *RuleSet) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.rules.Store(rules)
+	e.stateOf = nil
 	keep := map[string]bool{}
 	for _, r := range rules.rules {
 		keep[r.stateKey] = true
@@ -172,6 +181,11 @@ func (e *Engine) judge(r *Rule, rs *RuleSet) (finding, bool) {
 }
 
 func (e *Engine) state(r *Rule) *ruleState {
+	// The rule's place in its set finds its state without hashing its
+	// (long) state key, once the key has been looked up.
+	if i := r.index; i < len(e.stateOf) && e.stateOf[i].rule == r {
+		return e.stateOf[i].st
+	}
 	st := e.states[r.stateKey]
 	if st == nil {
 		st = &ruleState{windows: map[uint64]*windowState{}, seqs: map[uint64]*seqState{}}
@@ -180,6 +194,8 @@ func (e *Engine) state(r *Rule) *ruleState {
 		}
 		e.states[r.stateKey] = st
 	}
+	grow(&e.stateOf, r.index+1)
+	e.stateOf[r.index] = ruleStateOf{r, st}
 	return st
 }
 

@@ -63,3 +63,60 @@ func (w *World) rosterOf(staff string) *roster {
 func (w *World) incidentOf(id string) *incidentState {
 	return lookup(w.incidents, &w.recent.incidents, w.recent.gen, id)
 }
+
+// Version lists are short (a person's record changes a few times at most),
+// and the version asked for is usually the latest, so a backward scan finds
+// it sooner than asOf's binary search through a function value; long lists
+// still get the binary search.
+const shortVersions = 16
+
+func staffAt(vs []staffVersion, t int64) int {
+	if len(vs) > shortVersions {
+		return asOf(vs, t, func(v staffVersion) int64 { return v.at })
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].at <= t {
+			return i
+		}
+	}
+	return -1
+}
+
+func personAt(vs []personVersion, t int64) int {
+	if len(vs) > shortVersions {
+		return asOf(vs, t, func(v personVersion) int64 { return v.at })
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].at <= t {
+			return i
+		}
+	}
+	return -1
+}
+
+func statusAsOf(s []statusChange, t int64) int {
+	if len(s) > shortVersions {
+		return asOf(s, t, statusAt)
+	}
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i].at <= t {
+			return i
+		}
+	}
+	return -1
+}
+
+// shiftAsOf is asOf for a roster's shifts, sorted by start, without a
+// function value.
+func shiftAsOf(s []shiftEntry, t int64) int {
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s[m].start <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
+}

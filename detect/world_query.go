@@ -15,7 +15,7 @@ type StaffFacts struct {
 // when no version of the staff record is effective at t.
 func (w *World) Staff(id string, t time.Time) (StaffFacts, bool) {
 	vs := w.staffOf(id)
-	i := asOf(vs, nanos(t), func(v staffVersion) int64 { return v.at })
+	i := staffAt(vs, nanos(t))
 	if i < 0 {
 		return StaffFacts{}, false
 	}
@@ -26,7 +26,7 @@ func (w *World) Staff(id string, t time.Time) (StaffFacts, bool) {
 // person returns the person's version effective at t, or nil.
 func (w *World) person(id string, t int64) *personVersion {
 	vs := w.personOf(id)
-	i := asOf(vs, t, func(v personVersion) int64 { return v.at })
+	i := personAt(vs, t)
 	if i < 0 {
 		return nil
 	}
@@ -174,7 +174,7 @@ func (w *World) caseOpen(incident string, t int64) bool {
 	if st == nil {
 		return false
 	}
-	i := asOf(st.status, t, statusAt)
+	i := statusAsOf(st.status, t)
 	return i >= 0 && st.status[i].open
 }
 
@@ -185,7 +185,7 @@ func (w *World) ClosedAt(incident string, t time.Time) (time.Time, bool) {
 	if st == nil {
 		return time.Time{}, false
 	}
-	i := asOf(st.status, nanos(t), statusAt)
+	i := statusAsOf(st.status, nanos(t))
 	if i < 0 || st.status[i].open {
 		return time.Time{}, false
 	}
@@ -239,7 +239,7 @@ func (w *World) ClosedCaseWith(staff, person string, t time.Time) (ClosedCase, b
 		if st == nil {
 			continue
 		}
-		i := asOf(st.status, n, statusAt)
+		i := statusAsOf(st.status, n)
 		if i < 0 {
 			continue
 		}
@@ -272,7 +272,7 @@ func (w *World) OnDuty(staff string, t time.Time) bool {
 		return false
 	}
 	n := nanos(t)
-	i := asOf(r.shifts, n, func(e shiftEntry) int64 { return e.start })
+	i := shiftAsOf(r.shifts, n)
 	working := false
 	for ; i >= 0 && r.shifts[i].start > n-r.maxLen-1; i-- {
 		e := &r.shifts[i]

@@ -13,7 +13,13 @@ import (
 //
 // The values of the key at listIdx (-1 for none) are scanned as a list of
 // strings, whose elements are kept in d.elems for fastFields.list.
-func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, vals []span) error {
+//
+// order holds the known keys, quoted, by index, in the order AppendJSON
+// writes them: a key that is byte for byte the one expected next (or the one
+// after, which skips an optional key) is taken without scanning it as a
+// string and looking it up. Since a quoted key holds no backslash, such a
+// match is exactly that key.
+func (d *Decoder) scanObject(line []byte, index func([]byte) int, order []string, listIdx int, vals []span) error {
 	s := &d.sc
 	s.reset(line)
 	d.elemsAt = -1
@@ -30,6 +36,7 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, v
 	s.i++
 	s.ws()
 	unknown, hasUnknown := "", false
+	next := 0 // the index of the key expected next
 	if s.i < len(line) && line[s.i] == '}' {
 		s.i++
 	} else {
@@ -38,16 +45,30 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, v
 				s.failAt(s.i, "expected a key")
 				return syntaxError("", s.errPos, s.what())
 			}
-			ks, ok := s.str()
-			if !ok {
-				return syntaxError("", s.errPos, s.what())
+			var key []byte
+			idx := -1
+			for k := next; k < next+2 && k < len(order); k++ {
+				if q := order[k]; len(line)-s.i >= len(q) && string(line[s.i:s.i+len(q)]) == q {
+					idx, key = k, line[s.i+1:s.i+len(q)-1]
+					s.i += len(q)
+					break
+				}
 			}
-			key := line[ks.start:ks.end]
-			if ks.esc {
-				d.scratch = appendUnescaped(d.scratch[:0], key)
-				key = d.scratch
+			if key == nil {
+				ks, ok := s.str()
+				if !ok {
+					return syntaxError("", s.errPos, s.what())
+				}
+				key = line[ks.start:ks.end]
+				if ks.esc {
+					d.scratch = appendUnescaped(d.scratch[:0], key)
+					key = d.scratch
+				}
+				idx = index(key)
 			}
-			idx := index(key)
+			if idx >= 0 {
+				next = idx + 1
+			}
 			s.ws()
 			if s.i >= len(line) || line[s.i] != ':' {
 				s.failAt(s.i, "expected ':'")
@@ -56,6 +77,7 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, v
 			s.i++
 			s.ws()
 			var v span
+			var ok bool
 			if idx == listIdx && idx >= 0 && s.i < len(line) && line[s.i] == '[' {
 				v, ok = d.stringList()
 			} else {

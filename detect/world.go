@@ -18,12 +18,11 @@ import (
 // access. Lookups do not allocate.
 type World struct {
 	staff     map[string][]staffVersion
-	persons   map[string][]personVersion
+	persons   map[string]*personRec
 	incidents map[string]*incidentState
-	involved  map[string][]involvement // person id → involvements
-	assigned  map[string][]assignment  // staff id → assignments
-	shifts    map[string]*roster       // staff id → shifts
-	phones    map[string][]phoneLink   // phone hash → people holding it
+	assigned  map[string][]assignment // staff id → assignments
+	shifts    map[string]*roster      // staff id → shifts
+	phones    map[string][]phoneLink  // phone hash → people holding it
 
 	recent worldLookups // the last lookup of each map; see world_cache.go
 }
@@ -32,9 +31,8 @@ type World struct {
 func NewWorld() *World {
 	return &World{
 		staff:     map[string][]staffVersion{},
-		persons:   map[string][]personVersion{},
+		persons:   map[string]*personRec{},
 		incidents: map[string]*incidentState{},
-		involved:  map[string][]involvement{},
 		assigned:  map[string][]assignment{},
 		shifts:    map[string]*roster{},
 		phones:    map[string][]phoneLink{},
@@ -49,6 +47,24 @@ type staffVersion struct {
 	at                             int64
 	role, team, station, area, rnk string
 	left                           int64 // never when still serving
+}
+
+// personRec is what the World holds of one person, so that one lookup finds
+// both: the versions of the person record (none when only involvements have
+// arrived) and the incidents the person is involved in.
+type personRec struct {
+	versions []personVersion
+	involved []involvement // sorted by at
+}
+
+// personRec returns the person's record, creating it.
+func (w *World) personRec(id string) *personRec {
+	p := w.persons[id]
+	if p == nil {
+		p = &personRec{}
+		w.persons[id] = p
+	}
+	return p
 }
 
 type personVersion struct {
@@ -115,7 +131,8 @@ func (w *World) Apply(rec *ingest.Record) bool {
 		w.applyIncident(rec.Incident)
 	case rec.Involvement != nil:
 		v := rec.Involvement
-		w.involved[v.PersonID] = insertAt(w.involved[v.PersonID], involvement{v.IncidentID, v.Part, nanos(v.At)}, func(a involvement) int64 { return a.at }, func(a, b involvement) bool { return a.incident == b.incident && a.part == b.part })
+		p := w.personRec(v.PersonID)
+		p.involved = insertAt(p.involved, involvement{v.IncidentID, v.Part, nanos(v.At)}, func(a involvement) int64 { return a.at }, func(a, b involvement) bool { return a.incident == b.incident && a.part == b.part })
 	case rec.Assignment != nil:
 		a := rec.Assignment
 		until := never
@@ -148,7 +165,8 @@ func (w *World) applyPerson(at time.Time, p *lantern.Person) {
 	flags := slices.Clone(p.Flags)
 	slices.Sort(flags)
 	v := personVersion{t, p.Gender, p.Area, p.BirthYear, slices.Compact(flags)}
-	w.persons[p.ID] = insertAt(w.persons[p.ID], v, func(v personVersion) int64 { return v.at }, func(a, b personVersion) bool { return true })
+	rec := w.personRec(p.ID)
+	rec.versions = insertAt(rec.versions, v, func(v personVersion) int64 { return v.at }, func(a, b personVersion) bool { return true })
 	for _, h := range p.PhoneHashes {
 		links := w.phones[h]
 		i := slices.IndexFunc(links, func(l phoneLink) bool { return l.person == p.ID })

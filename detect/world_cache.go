@@ -20,8 +20,7 @@ type recent[V any] struct {
 type worldLookups struct {
 	gen       uint64 // bumped by every reference record applied; 0 is never valid
 	staff     recent[[]staffVersion]
-	persons   recent[[]personVersion]
-	involved  recent[[]involvement]
+	persons   recent[*personRec]
 	assigned  recent[[]assignment]
 	shifts    recent[*roster]
 	incidents recent[*incidentState]
@@ -45,11 +44,17 @@ func (w *World) staffOf(id string) []staffVersion {
 }
 
 func (w *World) personOf(id string) []personVersion {
-	return lookup(w.persons, &w.recent.persons, w.recent.gen, id)
+	if p := lookup(w.persons, &w.recent.persons, w.recent.gen, id); p != nil {
+		return p.versions
+	}
+	return nil
 }
 
 func (w *World) involvedOf(person string) []involvement {
-	return lookup(w.involved, &w.recent.involved, w.recent.gen, person)
+	if p := lookup(w.persons, &w.recent.persons, w.recent.gen, person); p != nil {
+		return p.involved
+	}
+	return nil
 }
 
 func (w *World) assignedOf(staff string) []assignment {

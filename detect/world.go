@@ -86,17 +86,34 @@ type statusChange struct {
 	open bool
 }
 
+// Involvements and assignments hold the incident's state as well as its id,
+// so that following a link between staff and a person compares pointers and
+// reads the status without a lookup. The state exists from the first record
+// naming the incident, empty until the incident record arrives, which
+// answers every question as an unknown incident does.
 type involvement struct {
 	incident string
+	inc      *incidentState
 	part     string
 	at       int64
 }
 
 type assignment struct {
 	incident string
+	inc      *incidentState
 	attended bool
 	at       int64
 	until    int64
+}
+
+// incidentRec returns the incident's state, creating it.
+func (w *World) incidentRec(id string) *incidentState {
+	st := w.incidents[id]
+	if st == nil {
+		st = &incidentState{}
+		w.incidents[id] = st
+	}
+	return st
 }
 
 type roster struct {
@@ -132,14 +149,14 @@ func (w *World) Apply(rec *ingest.Record) bool {
 	case rec.Involvement != nil:
 		v := rec.Involvement
 		p := w.personRec(v.PersonID)
-		p.involved = insertAt(p.involved, involvement{v.IncidentID, v.Part, nanos(v.At)}, func(a involvement) int64 { return a.at }, func(a, b involvement) bool { return a.incident == b.incident && a.part == b.part })
+		p.involved = insertAt(p.involved, involvement{v.IncidentID, w.incidentRec(v.IncidentID), v.Part, nanos(v.At)}, func(a involvement) int64 { return a.at }, func(a, b involvement) bool { return a.incident == b.incident && a.part == b.part })
 	case rec.Assignment != nil:
 		a := rec.Assignment
 		until := never
 		if a.Until != nil {
 			until = nanos(*a.Until)
 		}
-		e := assignment{a.IncidentID, a.Kind == lantern.AssignmentAttended, nanos(a.At), until}
+		e := assignment{a.IncidentID, w.incidentRec(a.IncidentID), a.Kind == lantern.AssignmentAttended, nanos(a.At), until}
 		w.assigned[a.StaffID] = insertAt(w.assigned[a.StaffID], e, func(a assignment) int64 { return a.at }, func(a, b assignment) bool {
 			return a.incident == b.incident && a.attended == b.attended
 		})
@@ -182,11 +199,7 @@ func (w *World) applyPerson(at time.Time, p *lantern.Person) {
 }
 
 func (w *World) applyIncident(in *lantern.Incident) {
-	st := w.incidents[in.ID]
-	if st == nil {
-		st = &incidentState{}
-		w.incidents[in.ID] = st
-	}
+	st := w.incidentRec(in.ID)
 	st.typ, st.area, st.opened = in.Type, in.Area, nanos(in.OpenedAt)
 	st.status = insertAt(st.status, statusChange{nanos(in.OpenedAt), true}, statusAt, sameInstant)
 	statusAtTime := in.StatusAt

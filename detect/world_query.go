@@ -140,10 +140,10 @@ func (w *World) link(staff, person string, t int64, attendedOnly, openOnly bool)
 		if attendedOnly && !a.attended || openOnly && a.until < t {
 			continue
 		}
-		if !involvedIn(invs, a.incident, t) {
+		if !involvedIn(invs, a.inc, t) {
 			continue
 		}
-		if openOnly && !w.caseOpen(a.incident, t) {
+		if openOnly && !a.inc.openAt(t) {
 			continue
 		}
 		return a.incident
@@ -151,12 +151,12 @@ func (w *World) link(staff, person string, t int64, attendedOnly, openOnly bool)
 	return ""
 }
 
-func involvedIn(invs []involvement, incident string, t int64) bool {
+func involvedIn(invs []involvement, incident *incidentState, t int64) bool {
 	for _, v := range invs {
 		if v.at > t {
 			return false
 		}
-		if v.incident == incident {
+		if v.inc == incident {
 			return true
 		}
 	}
@@ -170,7 +170,11 @@ func (w *World) CaseOpen(incident string, t time.Time) bool {
 }
 
 func (w *World) caseOpen(incident string, t int64) bool {
-	st := w.incidentOf(incident)
+	return w.incidentOf(incident).openAt(t)
+}
+
+// openAt reports whether the incident (nil: unknown) was open at t.
+func (st *incidentState) openAt(t int64) bool {
 	if st == nil {
 		return false
 	}
@@ -232,13 +236,10 @@ func (w *World) ClosedCaseWith(staff, person string, t time.Time) (ClosedCase, b
 		if a.at > n {
 			break
 		}
-		if !involvedIn(invs, a.incident, n) {
+		if !involvedIn(invs, a.inc, n) {
 			continue
 		}
-		st := w.incidents[a.incident]
-		if st == nil {
-			continue
-		}
+		st := a.inc
 		i := statusAsOf(st.status, n)
 		if i < 0 {
 			continue

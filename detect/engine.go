@@ -145,6 +145,9 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	e.ready(rs)
 	var out []Alert
 	for _, r := range rs.forKind(e.ev.Kind) {
+		if e.failsGuard(r) {
+			continue
+		}
 		if f, ok := e.judge(r, rs); ok {
 			a := e.alerts.raise(f)
 			if a.Matches == 1 {

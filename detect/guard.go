@@ -89,6 +89,17 @@ func (c *compiler) planGuards(set *RuleSet) {
 	}
 }
 
+// failsGuard reports whether the rule's first guard is already known to be
+// false for the current event, so that the rule can be skipped without
+// judging it: judging it would only read that remembered false.
+func (e *Engine) failsGuard(r *Rule) bool {
+	if len(r.guards) == 0 || e.noGuards {
+		return false
+	}
+	g := r.guards[0]
+	return g < len(e.guardGen) && e.guardGen[g] == e.ctx.gen && !e.guardVal[g]
+}
+
 // passes reports whether the current event passes the rule's condition,
 // through its guards when it has them.
 func (e *Engine) passes(r *Rule, rs *RuleSet) bool {

@@ -89,15 +89,23 @@ func (c *compiler) planGuards(set *RuleSet) {
 	}
 }
 
-// failsGuard reports whether the rule's first guard is already known to be
-// false for the current event, so that the rule can be skipped without
-// judging it: judging it would only read that remembered false.
+// failsGuard reports whether the rule's guards are already known to fail for
+// the current event — some guard remembered false, after guards remembered
+// true — so that the rule can be skipped without judging it: judging it would
+// only read those remembered values, evaluating nothing.
 func (e *Engine) failsGuard(r *Rule) bool {
-	if len(r.guards) == 0 || e.noGuards {
+	if e.noGuards {
 		return false
 	}
-	g := r.guards[0]
-	return g < len(e.guardGen) && e.guardGen[g] == e.ctx.gen && !e.guardVal[g]
+	for _, g := range r.guards {
+		if g >= len(e.guardGen) || e.guardGen[g] != e.ctx.gen {
+			return false // not yet evaluated for this event
+		}
+		if !e.guardVal[g] {
+			return true
+		}
+	}
+	return false
 }
 
 // passes reports whether the current event passes the rule's condition,

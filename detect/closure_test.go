@@ -443,3 +443,27 @@ func FuzzClosuresMatchVM(f *testing.F) {
 		}
 	})
 }
+
+// TestReflectCall checks the path by which compiled closures call a context
+// function of a signature they do not call directly, as functions added to
+// the table later may have.
+func TestReflectCall(t *testing.T) {
+	c := &evalCtx{fns: []any{
+		func(s string, n int) bool { return len(s) == n },
+		func(s string, f float64, b bool) string { return fmt.Sprint(s, f, b) },
+		func(a, b, c string) []string { return []string{a, b, c} },
+		func(n int) float64 { return float64(n) / 2 },
+	}}
+	if !reflectCall(0, kindBool, []value{constant("abc"), constant(3)}).b(c) {
+		t.Error("bool result")
+	}
+	if got := reflectCall(1, kindString, []value{constant("x"), constant(1.5), constant(true)}).s(c); got != "x1.5 true" {
+		t.Errorf("string result %q", got)
+	}
+	if got := reflectCall(2, kindStrings, []value{constant("a"), constant("b"), constant("c")}).ss(c); len(got) != 3 || got[2] != "c" {
+		t.Errorf("list result %v", got)
+	}
+	if got := reflectCall(3, kindFloat, []value{constant(3)}).f(c); got != 1.5 {
+		t.Errorf("float result %v", got)
+	}
+}

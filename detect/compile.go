@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/vm"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -26,8 +25,12 @@ const (
 type RuleSet struct {
 	rules  []*Rule
 	byKind map[string][]*Rule
-	used   []int         // indexes into eventVars of the fields some expression reads
-	guards []*vm.Program // terms several rules begin with; see guard.go
+	used   []int   // indexes into eventVars of the fields some expression reads
+	guards []*cond // terms several rules begin with; see guard.go
+
+	slots   slotCounts // the variable slots the closures need at most
+	memos   int        // the memo slots the closures use
+	needsVM bool       // some expression is left to expr's VM
 }
 
 // Rules returns the rules in the order they were defined (files in name
@@ -56,12 +59,11 @@ type compiler struct {
 
 	lastExpanded  string  // the last condition compiled, macros expanded
 	corroborating []*Rule // rules of kind signals, checked once all are known
+	memo          *memoPlan
 }
 
 func compileFiles(files []parsedFile) (*RuleSet, error) {
-	c := &compiler{defs: map[string]string{}, used: map[int]bool{}}
-	sample := newEnv(&evalCtx{}, &Event{}, eventKeys())
-	c.opts = []expr.Option{expr.Env(sample), expr.Patch(flattenEvent{}), expr.MaxNodes(maxExprNodes)}
+	c := &compiler{defs: map[string]string{}, used: map[int]bool{}, opts: exprOptions(), memo: newMemoPlan()}
 	c.collectDefs(files)
 	set := &RuleSet{byKind: map[string][]*Rule{}}
 	seen := map[string]*Rule{}
@@ -93,7 +95,16 @@ func compileFiles(files []parsedFile) (*RuleSet, error) {
 		}
 	}
 	c.planGuards(set)
+	set.prepare()
+	set.memos = c.memo.size()
 	return set, nil
+}
+
+// exprOptions are the options every rule expression compiles with: the
+// environment's names and types, event fields flattened, the node budget.
+func exprOptions() []expr.Option {
+	sample := newEnv(&evalCtx{}, &Event{}, eventKeys())
+	return []expr.Option{expr.Env(sample), expr.Patch(flattenEvent{}), expr.MaxNodes(maxExprNodes)}
 }
 
 func (c *compiler) fail(file string, line int, format string, args ...any) {
@@ -154,7 +165,7 @@ func validName(s string) bool {
 }
 
 // condition compiles an optional boolean expression; an empty one is nil.
-func (c *compiler) condition(file string, n *yaml.Node, what string) (*vm.Program, string, bool) {
+func (c *compiler) condition(file string, n *yaml.Node, what string) (*cond, string, bool) {
 	src := strings.TrimSpace(n.Value)
 	if src == "" {
 		return nil, "", true
@@ -182,7 +193,7 @@ func (c *compiler) condition(file string, n *yaml.Node, what string) (*vm.Progra
 		return nil, "", false
 	}
 	c.lastExpanded = full
-	return prog, src, true
+	return newCond(prog, c.memo), src, true
 }
 
 // oneLine folds expr's multi-line error (message, source, caret) into one.

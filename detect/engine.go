@@ -41,6 +41,12 @@ type Engine struct {
 	guardGen []uint64 // the event each guard's remembered value is for
 	guardVal []bool
 	noGuards bool // evaluate whole conditions (tests compare the two)
+
+	stateOf []ruleStateOf // states by Rule.index, for the rules last seen
+
+	envGen uint64   // the event env holds, for expressions left to the VM
+	vmOnly bool     // evaluate every expression with expr's VM (tests compare the two)
+	sized  *RuleSet // the set ctx's variable slots were sized for
 }
 
 // Stats counts what an Engine has done.
@@ -51,6 +57,12 @@ type Stats struct {
 	Suppressed int // matches suppressed by an exception
 	Errors     int // expression evaluations that failed at run time (counted as no match)
 	Alerts     int // alerts raised (new, not extended)
+}
+
+// ruleStateOf is a rule and its state.
+type ruleStateOf struct {
+	rule *Rule
+	st   *ruleState
 }
 
 // ruleState is the per-key state of one rule.
@@ -68,6 +80,8 @@ func NewEngine(world *World, rules *RuleSet) *Engine {
 	e.ctx.w = world
 	e.keys = eventKeys()
 	e.env = newEnv(&e.ctx, &e.ev, e.keys)
+	e.ctx.ev = &e.ev
+	e.ctx.fns = funcTable.bind(e.env)
 	if rules == nil {
 		rules = &RuleSet{byKind: map[string][]*Rule{}}
 	}
@@ -88,6 +102,7 @@ func (e *Engine) SetRules(rules *RuleSet) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.rules.Store(rules)
+	e.stateOf = nil
 	keep := map[string]bool{}
 	for _, r := range rules.rules {
 		keep[r.stateKey] = true
@@ -130,10 +145,13 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 	if t := nanos(e.ev.Time); t >= e.sweep {
 		e.forgetStale(rs, t)
 	}
-	e.ev.bindUsed(e.env, e.keys, rs.used)
+	e.ready(rs)
 	var out []Alert
 	var later []finding // corroborations the event's alerts bring to their threshold
 	for _, r := range rs.forKind(e.ev.Kind) {
+		if e.failsGuard(r) {
+			continue
+		}
 		if f, ok := e.judge(r, rs); ok {
 			a := e.alerts.raise(f)
 			if a.Matches == 1 {
@@ -151,22 +169,6 @@ func (e *Engine) Apply(rec *ingest.Record) []Alert {
 		out = append(out, a)
 	}
 	return out
-}
-
-// eval runs a condition on the current event; nil is true, a run-time error
-// false.
-func (e *Engine) eval(p *vm.Program) bool {
-	if p == nil {
-		return true
-	}
-	e.stats.Evaluated++
-	out, err := e.machine.Run(p, e.env)
-	if err != nil {
-		e.stats.Errors++
-		return false
-	}
-	b, _ := out.(bool)
-	return b
 }
 
 // judge applies the current event to one rule and returns a finding when the
@@ -194,6 +196,11 @@ func (e *Engine) judge(r *Rule, rs *RuleSet) (finding, bool) {
 }
 
 func (e *Engine) state(r *Rule) *ruleState {
+	// The rule's place in its set finds its state without hashing its
+	// (long) state key, once the key has been looked up.
+	if i := r.index; i < len(e.stateOf) && e.stateOf[i].rule == r {
+		return e.stateOf[i].st
+	}
 	st := e.states[r.stateKey]
 	if st == nil {
 		st = &ruleState{windows: map[uint64]*windowState{}, seqs: map[uint64]*seqState{}}
@@ -202,6 +209,8 @@ func (e *Engine) state(r *Rule) *ruleState {
 		}
 		e.states[r.stateKey] = st
 	}
+	grow(&e.stateOf, r.index+1)
+	e.stateOf[r.index] = ruleStateOf{r, st}
 	return st
 }
 

@@ -15,6 +15,15 @@ type evalCtx struct {
 	// numbered gen: several rules ask them about the same event.
 	gen                    uint64
 	vuln, linked, opencase memo
+
+	// What compiled closures read: the event, the context functions bound
+	// to this ctx in funcTable order, let and predicate variables, and the
+	// memory the current evaluation has used.
+	ev   *Event
+	fns  []any
+	vars slots
+	memo []memoEntry
+	mem  uint
 }
 
 type memo struct {

@@ -6,7 +6,6 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
-	"github.com/expr-lang/expr/vm"
 )
 
 // Guards: many rules begin with the same tests ("the person is vulnerable",
@@ -71,21 +70,42 @@ func (c *compiler) planGuards(set *RuleSet) {
 				}
 				i = len(set.guards)
 				index[t] = i
-				set.guards = append(set.guards, p)
+				set.guards = append(set.guards, newCond(p, c.memo))
 			}
 			guards = append(guards, i)
 		}
-		var rest *vm.Program
+		var rest *cond
 		if ok && n < len(r.terms) {
 			src := "(" + strings.Join(r.terms[n:], ") && (") + ")"
 			p, err := expr.Compile(src, append(c.opts, expr.AsBool())...)
 			ok = err == nil
-			rest = p
+			if ok {
+				rest = newCond(p, c.memo)
+			}
 		}
 		if ok {
 			r.guards, r.rest = guards, rest
 		}
 	}
+}
+
+// failsGuard reports whether the rule's guards are already known to fail for
+// the current event — some guard remembered false, after guards remembered
+// true — so that the rule can be skipped without judging it: judging it would
+// only read those remembered values, evaluating nothing.
+func (e *Engine) failsGuard(r *Rule) bool {
+	if e.noGuards {
+		return false
+	}
+	for _, g := range r.guards {
+		if g >= len(e.guardGen) || e.guardGen[g] != e.ctx.gen {
+			return false // not yet evaluated for this event
+		}
+		if !e.guardVal[g] {
+			return true
+		}
+	}
+	return false
 }
 
 // passes reports whether the current event passes the rule's condition,

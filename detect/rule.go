@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/expr-lang/expr/vm"
 )
 
 // Severities a rule may declare, and the weight each implies when the rule
@@ -31,14 +29,14 @@ type Rule struct {
 	Peer        *Peer
 	Corroborate *Corroboration // for a rule of kind "signals"; see corroborate.go
 
-	index    int         // position in its RuleSet
-	stateKey string      // the rule's name and stateful part: what its state is kept under
-	when     *vm.Program // nil means always
-	src      string      // the condition as written
+	index    int    // position in its RuleSet
+	stateKey string // the rule's name and stateful part: what its state is kept under
+	when     *cond  // nil means always
+	src      string // the condition as written
 
-	terms  []string    // the expanded condition's top-level && terms
-	guards []int       // indexes into the set's guards: the leading shared terms
-	rest   *vm.Program // the terms after the guards; nil means true
+	terms  []string // the expanded condition's top-level && terms
+	guards []int    // indexes into the set's guards: the leading shared terms
+	rest   *cond    // the terms after the guards; nil means true
 }
 
 // Exception suppresses a rule for the events it matches until it expires.
@@ -46,7 +44,7 @@ type Exception struct {
 	Reason  string
 	Expires time.Time // the exception applies to events before this instant
 	Line    int
-	when    *vm.Program
+	when    *cond
 }
 
 // Window counts matching events, or distinct values of a field among them,
@@ -73,7 +71,7 @@ type Sequence struct {
 type Step struct {
 	Name   string
 	Absent bool
-	when   *vm.Program
+	when   *cond
 	src    string
 }
 

@@ -18,25 +18,26 @@ import (
 // access. Lookups do not allocate.
 type World struct {
 	staff     map[string][]staffVersion
-	persons   map[string][]personVersion
+	persons   map[string]*personRec
 	incidents map[string]*incidentState
-	involved  map[string][]involvement // person id → involvements
-	assigned  map[string][]assignment  // staff id → assignments
-	shifts    map[string]*roster       // staff id → shifts
-	phones    map[string][]phoneLink   // phone hash → people holding it
-	courts    map[string][]int64       // staff id → starts of court days on the roster, sorted; see world_court.go
+	assigned  map[string][]assignment // staff id → assignments
+	shifts    map[string]*roster      // staff id → shifts
+	phones    map[string][]phoneLink  // phone hash → people holding it
+	courts    map[string][]int64      // staff id → starts of court days on the roster, sorted; see world_court.go
+
+	recent worldLookups // the last lookup of each map; see world_cache.go
 }
 
 // NewWorld returns an empty World.
 func NewWorld() *World {
 	return &World{
 		staff:     map[string][]staffVersion{},
-		persons:   map[string][]personVersion{},
+		persons:   map[string]*personRec{},
 		incidents: map[string]*incidentState{},
-		involved:  map[string][]involvement{},
 		assigned:  map[string][]assignment{},
 		shifts:    map[string]*roster{},
 		phones:    map[string][]phoneLink{},
+		recent:    worldLookups{gen: 1},
 	}
 }
 
@@ -47,6 +48,24 @@ type staffVersion struct {
 	at                             int64
 	role, team, station, area, rnk string
 	left                           int64 // never when still serving
+}
+
+// personRec is what the World holds of one person, so that one lookup finds
+// both: the versions of the person record (none when only involvements have
+// arrived) and the incidents the person is involved in.
+type personRec struct {
+	versions []personVersion
+	involved []involvement // sorted by at
+}
+
+// personRec returns the person's record, creating it.
+func (w *World) personRec(id string) *personRec {
+	p := w.persons[id]
+	if p == nil {
+		p = &personRec{}
+		w.persons[id] = p
+	}
+	return p
 }
 
 type personVersion struct {
@@ -68,17 +87,34 @@ type statusChange struct {
 	open bool
 }
 
+// Involvements and assignments hold the incident's state as well as its id,
+// so that following a link between staff and a person compares pointers and
+// reads the status without a lookup. The state exists from the first record
+// naming the incident, empty until the incident record arrives, which
+// answers every question as an unknown incident does.
 type involvement struct {
 	incident string
+	inc      *incidentState
 	part     string
 	at       int64
 }
 
 type assignment struct {
 	incident string
+	inc      *incidentState
 	attended bool
 	at       int64
 	until    int64
+}
+
+// incidentRec returns the incident's state, creating it.
+func (w *World) incidentRec(id string) *incidentState {
+	st := w.incidents[id]
+	if st == nil {
+		st = &incidentState{}
+		w.incidents[id] = st
+	}
+	return st
 }
 
 type roster struct {
@@ -100,6 +136,10 @@ type phoneLink struct {
 // and comms records are ignored and return false. Applying the same record
 // twice has no further effect.
 func (w *World) Apply(rec *ingest.Record) bool {
+	if rec.Access != nil || rec.Comms != nil {
+		return false
+	}
+	w.recent.changed()
 	switch {
 	case rec.Staff != nil:
 		w.applyStaff(rec.Time, rec.Staff)
@@ -109,14 +149,15 @@ func (w *World) Apply(rec *ingest.Record) bool {
 		w.applyIncident(rec.Incident)
 	case rec.Involvement != nil:
 		v := rec.Involvement
-		w.involved[v.PersonID] = insertAt(w.involved[v.PersonID], involvement{v.IncidentID, v.Part, nanos(v.At)}, func(a involvement) int64 { return a.at }, func(a, b involvement) bool { return a.incident == b.incident && a.part == b.part })
+		p := w.personRec(v.PersonID)
+		p.involved = insertAt(p.involved, involvement{v.IncidentID, w.incidentRec(v.IncidentID), v.Part, nanos(v.At)}, func(a involvement) int64 { return a.at }, func(a, b involvement) bool { return a.incident == b.incident && a.part == b.part })
 	case rec.Assignment != nil:
 		a := rec.Assignment
 		until := never
 		if a.Until != nil {
 			until = nanos(*a.Until)
 		}
-		e := assignment{a.IncidentID, a.Kind == lantern.AssignmentAttended, nanos(a.At), until}
+		e := assignment{a.IncidentID, w.incidentRec(a.IncidentID), a.Kind == lantern.AssignmentAttended, nanos(a.At), until}
 		w.assigned[a.StaffID] = insertAt(w.assigned[a.StaffID], e, func(a assignment) int64 { return a.at }, func(a, b assignment) bool {
 			return a.incident == b.incident && a.attended == b.attended
 		})
@@ -142,7 +183,8 @@ func (w *World) applyPerson(at time.Time, p *lantern.Person) {
 	flags := slices.Clone(p.Flags)
 	slices.Sort(flags)
 	v := personVersion{t, p.Gender, p.Area, p.BirthYear, slices.Compact(flags)}
-	w.persons[p.ID] = insertAt(w.persons[p.ID], v, func(v personVersion) int64 { return v.at }, func(a, b personVersion) bool { return true })
+	rec := w.personRec(p.ID)
+	rec.versions = insertAt(rec.versions, v, func(v personVersion) int64 { return v.at }, func(a, b personVersion) bool { return true })
 	for _, h := range p.PhoneHashes {
 		links := w.phones[h]
 		i := slices.IndexFunc(links, func(l phoneLink) bool { return l.person == p.ID })
@@ -158,11 +200,7 @@ func (w *World) applyPerson(at time.Time, p *lantern.Person) {
 }
 
 func (w *World) applyIncident(in *lantern.Incident) {
-	st := w.incidents[in.ID]
-	if st == nil {
-		st = &incidentState{}
-		w.incidents[in.ID] = st
-	}
+	st := w.incidentRec(in.ID)
 	st.typ, st.area, st.opened = in.Type, in.Area, nanos(in.OpenedAt)
 	st.status = insertAt(st.status, statusChange{nanos(in.OpenedAt), true}, statusAt, sameInstant)
 	statusAtTime := in.StatusAt

@@ -8,7 +8,11 @@ import "time"
 // Involved reports whether the person is involved in the incident (any
 // part) as of t.
 func (w *World) Involved(person, incident string, t time.Time) bool {
-	return involvedIn(w.involved[person], incident, nanos(t))
+	st := w.incidents[incident]
+	if st == nil {
+		return false
+	}
+	return involvedIn(w.involvedOf(person), st, nanos(t))
 }
 
 // SinceAttended returns how long before t the member of staff last arrived
@@ -16,7 +20,7 @@ func (w *World) Involved(person, incident string, t time.Time) bool {
 // false when they never attended one.
 func (w *World) SinceAttended(staff, person string, t time.Time) (time.Duration, bool) {
 	n := nanos(t)
-	invs := w.involved[person]
+	invs := w.involvedOf(person)
 	if len(invs) == 0 {
 		return 0, false
 	}
@@ -25,7 +29,7 @@ func (w *World) SinceAttended(staff, person string, t time.Time) (time.Duration,
 		if a.at > n {
 			break
 		}
-		if a.attended && involvedIn(invs, a.incident, n) {
+		if a.attended && involvedIn(invs, a.inc, n) {
 			latest, found = a.at, true
 		}
 	}

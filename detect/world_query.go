@@ -14,8 +14,8 @@ type StaffFacts struct {
 // Staff returns the facts about a member of staff effective at t, and false
 // when no version of the staff record is effective at t.
 func (w *World) Staff(id string, t time.Time) (StaffFacts, bool) {
-	vs := w.staff[id]
-	i := asOf(vs, nanos(t), func(v staffVersion) int64 { return v.at })
+	vs := w.staffOf(id)
+	i := staffAt(vs, nanos(t))
 	if i < 0 {
 		return StaffFacts{}, false
 	}
@@ -25,8 +25,8 @@ func (w *World) Staff(id string, t time.Time) (StaffFacts, bool) {
 
 // person returns the person's version effective at t, or nil.
 func (w *World) person(id string, t int64) *personVersion {
-	vs := w.persons[id]
-	i := asOf(vs, t, func(v personVersion) int64 { return v.at })
+	vs := w.personOf(id)
+	i := personAt(vs, t)
 	if i < 0 {
 		return nil
 	}
@@ -115,7 +115,7 @@ func (w *World) OpenCaseWith(staff, person string, t time.Time) bool {
 // attended the incident as of t.
 func (w *World) LinkedIncident(staff, incident string, t time.Time) bool {
 	n := nanos(t)
-	for _, a := range w.assigned[staff] {
+	for _, a := range w.assignedOf(staff) {
 		if a.at > n {
 			break
 		}
@@ -129,21 +129,21 @@ func (w *World) LinkedIncident(staff, incident string, t time.Time) bool {
 // link returns the first incident linking staff and person as of t (attended
 // only, open at t only, as asked), or "".
 func (w *World) link(staff, person string, t int64, attendedOnly, openOnly bool) string {
-	invs := w.involved[person]
+	invs := w.involvedOf(person)
 	if len(invs) == 0 {
 		return ""
 	}
-	for _, a := range w.assigned[staff] {
+	for _, a := range w.assignedOf(staff) {
 		if a.at > t {
 			break
 		}
 		if attendedOnly && !a.attended || openOnly && a.until < t {
 			continue
 		}
-		if !involvedIn(invs, a.incident, t) {
+		if !involvedIn(invs, a.inc, t) {
 			continue
 		}
-		if openOnly && !w.caseOpen(a.incident, t) {
+		if openOnly && !a.inc.openAt(t) {
 			continue
 		}
 		return a.incident
@@ -151,12 +151,12 @@ func (w *World) link(staff, person string, t int64, attendedOnly, openOnly bool)
 	return ""
 }
 
-func involvedIn(invs []involvement, incident string, t int64) bool {
+func involvedIn(invs []involvement, incident *incidentState, t int64) bool {
 	for _, v := range invs {
 		if v.at > t {
 			return false
 		}
-		if v.incident == incident {
+		if v.inc == incident {
 			return true
 		}
 	}
@@ -170,22 +170,26 @@ func (w *World) CaseOpen(incident string, t time.Time) bool {
 }
 
 func (w *World) caseOpen(incident string, t int64) bool {
-	st := w.incidents[incident]
+	return w.incidentOf(incident).openAt(t)
+}
+
+// openAt reports whether the incident (nil: unknown) was open at t.
+func (st *incidentState) openAt(t int64) bool {
 	if st == nil {
 		return false
 	}
-	i := asOf(st.status, t, statusAt)
+	i := statusAsOf(st.status, t)
 	return i >= 0 && st.status[i].open
 }
 
 // ClosedAt returns when the incident last closed at or before t, if it is
 // closed at t.
 func (w *World) ClosedAt(incident string, t time.Time) (time.Time, bool) {
-	st := w.incidents[incident]
+	st := w.incidentOf(incident)
 	if st == nil {
 		return time.Time{}, false
 	}
-	i := asOf(st.status, nanos(t), statusAt)
+	i := statusAsOf(st.status, nanos(t))
 	if i < 0 || st.status[i].open {
 		return time.Time{}, false
 	}
@@ -194,7 +198,7 @@ func (w *World) ClosedAt(incident string, t time.Time) (time.Time, bool) {
 
 // IncidentType returns the incident's type, or "" when unknown.
 func (w *World) IncidentType(incident string) string {
-	if st := w.incidents[incident]; st != nil {
+	if st := w.incidentOf(incident); st != nil {
 		return st.typ
 	}
 	return ""
@@ -202,7 +206,7 @@ func (w *World) IncidentType(incident string) string {
 
 // IncidentArea returns where the incident happened, or "" when unknown.
 func (w *World) IncidentArea(incident string) string {
-	if st := w.incidents[incident]; st != nil {
+	if st := w.incidentOf(incident); st != nil {
 		return st.area
 	}
 	return ""
@@ -224,22 +228,19 @@ type ClosedCase struct {
 // is none or when an open incident links them (the purpose is current).
 func (w *World) ClosedCaseWith(staff, person string, t time.Time) (ClosedCase, bool) {
 	n := nanos(t)
-	invs := w.involved[person]
+	invs := w.involvedOf(person)
 	var best ClosedCase
 	var bestAt int64 = -1 << 63
 	found := false
-	for _, a := range w.assigned[staff] {
+	for _, a := range w.assignedOf(staff) {
 		if a.at > n {
 			break
 		}
-		if !involvedIn(invs, a.incident, n) {
+		if !involvedIn(invs, a.inc, n) {
 			continue
 		}
-		st := w.incidents[a.incident]
-		if st == nil {
-			continue
-		}
-		i := asOf(st.status, n, statusAt)
+		st := a.inc
+		i := statusAsOf(st.status, n)
 		if i < 0 {
 			continue
 		}
@@ -252,7 +253,7 @@ func (w *World) ClosedCaseWith(staff, person string, t time.Time) (ClosedCase, b
 		}
 	}
 	if found {
-		for _, a := range w.assigned[staff] {
+		for _, a := range w.assignedOf(staff) {
 			if a.at <= n && a.incident == best.Incident && a.attended {
 				best.Attended = true
 			}
@@ -267,12 +268,12 @@ func days(d int64) float64 { return float64(d) / float64(24*time.Hour) }
 // court) at t by the roster; leave or sickness covering t wins over a working
 // entry, and no entry means not on duty.
 func (w *World) OnDuty(staff string, t time.Time) bool {
-	r := w.shifts[staff]
+	r := w.rosterOf(staff)
 	if r == nil {
 		return false
 	}
 	n := nanos(t)
-	i := asOf(r.shifts, n, func(e shiftEntry) int64 { return e.start })
+	i := shiftAsOf(r.shifts, n)
 	working := false
 	for ; i >= 0 && r.shifts[i].start > n-r.maxLen-1; i-- {
 		e := &r.shifts[i]
@@ -290,14 +291,16 @@ func (w *World) OnDuty(staff string, t time.Time) bool {
 // Rostered reports whether any roster entry is known for the member of
 // staff, so that rules can tell "off duty" from "no roster supplied".
 func (w *World) Rostered(staff string) bool {
-	r := w.shifts[staff]
+	r := w.rosterOf(staff)
 	return r != nil && len(r.shifts) > 0
 }
 
 // eachStaff calls fn with every member of staff known, in no particular
 // order.
 func (w *World) eachStaff(fn func(id string)) {
-	for id := range w.staff {
+	for id, vs := range w.staff {
+		// The caller usually asks about id next: have it remembered.
+		w.recent.staff = recent[[]staffVersion]{id, vs, w.recent.gen}
 		fn(id)
 	}
 }

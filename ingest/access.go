@@ -18,6 +18,12 @@ const (
 	aCount
 )
 
+// accessOrder is the access keys by index, quoted, as AppendJSON writes them.
+var accessOrder = []string{`"id"`, `"time"`, `"staff_id"`, `"system"`, `"action"`, `"person_id"`,
+	`"incident_id"`, `"fields"`, `"query"`, `"workstation"`, `"location"`}
+
+var accessKeys = keyPatterns(accessOrder)
+
 func accessIndex(key []byte) int {
 	switch string(key) {
 	case "id":
@@ -59,7 +65,7 @@ type accessBox struct {
 // slice when it has more than four names).
 func (d *Decoder) decodeAccess(line []byte) (*Record, error) {
 	var v [aCount]span
-	if err := d.scanObject(line, accessIndex, aFields, v[:]); err != nil {
+	if err := d.scanObject(line, accessIndex, accessKeys, aFields, v[:]); err != nil {
 		return nil, err
 	}
 	box := new(accessBox)

@@ -20,6 +20,13 @@ const (
 	cCount
 )
 
+// commsOrder is the comms keys by index, quoted, as AppendJSON writes them
+// (number and number_hash are alternatives).
+var commsOrder = []string{`"id"`, `"time"`, `"staff_id"`, `"device"`, `"direction"`, `"kind"`,
+	`"number"`, `"number_hash"`, `"duration_s"`}
+
+var commsKeys = keyPatterns(commsOrder)
+
 func commsIndex(key []byte) int {
 	switch string(key) {
 	case "id":
@@ -59,7 +66,7 @@ type commsBox struct {
 // decodeComms is the fast path for communications events.
 func (d *Decoder) decodeComms(line []byte) (*Record, error) {
 	var v [cCount]span
-	if err := d.scanObject(line, commsIndex, -1, v[:]); err != nil {
+	if err := d.scanObject(line, commsIndex, commsKeys, -1, v[:]); err != nil {
 		return nil, err
 	}
 	box := new(commsBox)

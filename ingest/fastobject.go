@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/binary"
 	"strconv"
 	"time"
 )
@@ -13,7 +14,13 @@ import (
 //
 // The values of the key at listIdx (-1 for none) are scanned as a list of
 // strings, whose elements are kept in d.elems for fastFields.list.
-func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, vals []span) error {
+//
+// order holds the known keys, quoted, by index, in the order AppendJSON
+// writes them: a key that is byte for byte the one expected next (or the one
+// after, which skips an optional key) is taken without scanning it as a
+// string and looking it up. Since a quoted key holds no backslash, such a
+// match is exactly that key.
+func (d *Decoder) scanObject(line []byte, index func([]byte) int, order []keyPattern, listIdx int, vals []span) error {
 	s := &d.sc
 	s.reset(line)
 	d.elemsAt = -1
@@ -30,6 +37,7 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, v
 	s.i++
 	s.ws()
 	unknown, hasUnknown := "", false
+	next := 0 // the index of the key expected next
 	if s.i < len(line) && line[s.i] == '}' {
 		s.i++
 	} else {
@@ -38,16 +46,30 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, v
 				s.failAt(s.i, "expected a key")
 				return syntaxError("", s.errPos, s.what())
 			}
-			ks, ok := s.str()
-			if !ok {
-				return syntaxError("", s.errPos, s.what())
+			var key []byte
+			idx := -1
+			for k := next; k < next+2 && k < len(order); k++ {
+				if n := order[k].match(line, s.i); n > 0 {
+					idx, key = k, line[s.i+1:s.i+n-1]
+					s.i += n
+					break
+				}
 			}
-			key := line[ks.start:ks.end]
-			if ks.esc {
-				d.scratch = appendUnescaped(d.scratch[:0], key)
-				key = d.scratch
+			if key == nil {
+				ks, ok := s.str()
+				if !ok {
+					return syntaxError("", s.errPos, s.what())
+				}
+				key = line[ks.start:ks.end]
+				if ks.esc {
+					d.scratch = appendUnescaped(d.scratch[:0], key)
+					key = d.scratch
+				}
+				idx = index(key)
 			}
-			idx := index(key)
+			if idx >= 0 {
+				next = idx + 1
+			}
 			s.ws()
 			if s.i >= len(line) || line[s.i] != ':' {
 				s.failAt(s.i, "expected ':'")
@@ -56,6 +78,7 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, v
 			s.i++
 			s.ws()
 			var v span
+			var ok bool
 			if idx == listIdx && idx >= 0 && s.i < len(line) && line[s.i] == '[' {
 				v, ok = d.stringList()
 			} else {
@@ -90,6 +113,54 @@ func (d *Decoder) scanObject(line []byte, index func([]byte) int, listIdx int, v
 		return unknownKey(unknown)
 	}
 	return nil
+}
+
+// keyPattern is a quoted key held as the words scanObject compares a line's
+// bytes with.
+type keyPattern struct {
+	quoted   string
+	lo, hi   uint64 // the first 8 bytes and the last 8 (keys of 9 to 16 bytes)
+	loMask   uint64 // the bytes of lo that belong to the key (keys under 8 bytes)
+	wordwise bool   // the key is at most 16 bytes
+}
+
+// keyPatterns returns the patterns of quoted keys.
+func keyPatterns(quoted []string) []keyPattern {
+	out := make([]keyPattern, len(quoted))
+	for i, q := range quoted {
+		p := keyPattern{quoted: q, wordwise: len(q) <= 16}
+		var buf [16]byte
+		copy(buf[:], q)
+		p.lo = binary.LittleEndian.Uint64(buf[:])
+		p.loMask = ^uint64(0)
+		if len(q) < 8 {
+			p.loMask = 1<<(8*len(q)) - 1
+		}
+		if len(q) > 8 && len(q) <= 16 {
+			p.hi = binary.LittleEndian.Uint64([]byte(q[len(q)-8:]))
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// match returns the length of the quoted key when line holds it at i, else
+// 0.
+func (p *keyPattern) match(line []byte, i int) int {
+	n := len(p.quoted)
+	if !p.wordwise || len(line)-i < 16 {
+		if len(line)-i >= n && string(line[i:i+n]) == p.quoted {
+			return n
+		}
+		return 0
+	}
+	if binary.LittleEndian.Uint64(line[i:])&p.loMask != p.lo {
+		return 0
+	}
+	if n > 8 && binary.LittleEndian.Uint64(line[i+n-8:]) != p.hi {
+		return 0
+	}
+	return n
 }
 
 // stringList scans an array at d.sc.i whose elements are all strings,

@@ -48,12 +48,16 @@ func parseRFC3339(s string) (time.Time, bool) {
 	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return time.Time{}, false
 	}
-	year, ok1 := digits(s, 0, 4)
-	month, ok2 := digits(s, 5, 2)
-	day, ok3 := digits(s, 8, 2)
-	hour, ok4 := digits(s, 11, 2)
-	minute, ok5 := digits(s, 14, 2)
-	sec, ok6 := digits(s, 17, 2)
+	_ = s[19] // one bounds check for the fixed fields
+	hi, ok1 := two(s[0], s[1])
+	lo, ok7 := two(s[2], s[3])
+	year := hi*100 + lo
+	ok1 = ok1 && ok7
+	month, ok2 := two(s[5], s[6])
+	day, ok3 := two(s[8], s[9])
+	hour, ok4 := two(s[11], s[12])
+	minute, ok5 := two(s[14], s[15])
+	sec, ok6 := two(s[17], s[18])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 ||
 		day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
@@ -95,6 +99,12 @@ func parseRFC3339(s string) (time.Time, bool) {
 	}
 	secs := daysSinceEpoch(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
 	return time.Unix(secs, int64(nsec)).UTC(), true
+}
+
+// two parses two decimal digits.
+func two(a, b byte) (int, bool) {
+	a, b = a-'0', b-'0' // a byte that is not a digit wraps past 9
+	return int(a)*10 + int(b), a <= 9 && b <= 9
 }
 
 // digits parses n decimal digits at s[i:].

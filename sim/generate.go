@@ -142,7 +142,8 @@ func (w *world) turnover() {
 				in.flo = -1
 				continue
 			}
-			if n := w.pickInvestigator(s.role, in.area); n >= 0 && in.open {
+			// The colleague takes it on at nine, unless it closes before.
+			if n := w.pickInvestigator(s.role, in.area); n >= 0 && in.open && in.closed > w.dayStart+9*hour {
 				w.assign(in, n, w.dayStart+9*hour, in.closed)
 			}
 		}

@@ -1,6 +1,9 @@
 package sim
 
 import (
+	"bufio"
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -130,5 +133,36 @@ func TestPlantedBehaviourMeansWhatItSays(t *testing.T) {
 		if checked[p] == 0 {
 			t.Errorf("no %s events checked", p)
 		}
+	}
+}
+
+// TestAssignmentsEndAfterTheyStart checks a force large enough for staff to
+// leave while their cases close overnight: a case that closes before the
+// colleague taking it on would start is not handed on, so no assignment ends
+// before it begins (intake would reject it).
+func TestAssignmentsEndAfterTheyStart(t *testing.T) {
+	dir, _ := generate(t, Config{Staff: 2000, Days: 60, Seed: 4})
+	f, err := os.Open(filepath.Join(dir, "assignment.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		var a struct {
+			At    time.Time  `json:"at"`
+			Until *time.Time `json:"until"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if a.Until != nil && a.Until.Before(a.At) {
+			t.Errorf("assignment line %d ends before it starts: %s", n, sc.Text())
+		}
+	}
+	if err := sc.Err(); err != nil || n == 0 {
+		t.Fatalf("read %d assignments: %v", n, err)
 	}
 }

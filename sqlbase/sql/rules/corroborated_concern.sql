@@ -7,14 +7,22 @@
 -- an alert's score is the highest of its matches' so far and its last
 -- evidence its latest match. Each match is one update of its alert, in
 -- force from its event until the alert's next update (in load order, the
--- order the engine judges in).
+-- order the engine judges in). Only staff members with signals from at
+-- least min_rules rules in all can reach the threshold at any time.
 CREATE TEMP TABLE corr_update AS
 WITH signal_rule (rule, dedupe) AS ({{signals .}}),
-m AS (
+candidate AS (
+  SELECT m.staff_id
+  FROM rule_match m
+  JOIN signal_rule r ON r.rule = m.rule
+  GROUP BY m.staff_id
+  HAVING count(DISTINCT m.rule) >= {{.Corroborate.MinRules}}
+), m AS (
   SELECT m.rule, m.staff_id, m.key, m.at, m.seq, m.score,
          CASE WHEN lag(m.at) OVER w IS NULL OR m.at - lag(m.at) OVER w > r.dedupe THEN 1 ELSE 0 END AS opens
   FROM rule_match m
   JOIN signal_rule r ON r.rule = m.rule
+  JOIN candidate c ON c.staff_id = m.staff_id
   WINDOW w AS (PARTITION BY m.rule, m.staff_id, m.key ORDER BY m.seq)
 ), numbered AS (
   SELECT m.*, sum(opens) OVER (PARTITION BY rule, staff_id, key ORDER BY seq ROWS UNBOUNDED PRECEDING) AS alert

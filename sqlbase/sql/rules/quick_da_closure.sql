@@ -7,5 +7,6 @@ WHERE e.kind = 'access'
   AND e.incident_id <> ''
   AND e.incident_type = 'domestic_abuse'
   AND e.linked_incident
+  AND e.at >= e.incident_opened_at
   AND e.at - e.incident_opened_at <= {{dur "7d"}}
   AND EXISTS (SELECT 1 FROM access_field f WHERE f.access_seq = e.seq AND f.field = 'outcome')

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -203,7 +204,7 @@ func (m *Manager) authorize(ctx context.Context, actor string, act lantern.Actio
 	if err == nil {
 		return nil
 	}
-	e := lantern.AuditEntry{UserID: actor, Role: p.Role, Action: string(act), Outcome: lantern.AuditDenied}
+	e := lantern.AuditEntry{UserID: cmp.Or(actor, "unknown"), Role: p.Role, Action: string(act), Outcome: lantern.AuditDenied}
 	if about != "" {
 		e.Object = "staff:" + about
 	}

@@ -519,3 +519,20 @@ func TestNilManagerHasNoOIDC(t *testing.T) {
 	_, _, err := f.m.OIDCStart(t.Context())
 	wantCode(t, err, lantern.ENOTIMPLEMENTED)
 }
+
+func TestChangePassword(t *testing.T) {
+	f := newFixture(t)
+	u, cred := f.add(t, "partner1", lantern.UserPartner, "")
+	ctx := t.Context()
+	wantCode(t, f.m.ChangePassword(ctx, u.ID, "not my password", "a brand new password"), lantern.EUNAUTHORIZED)
+	wantCode(t, f.m.ChangePassword(ctx, u.ID, cred.Password, "too short"), lantern.EINVALID)
+	wantCode(t, f.m.ChangePassword(ctx, u.ID, cred.Password, "partner1 is my name"), lantern.EINVALID)
+	if err := f.m.ChangePassword(ctx, u.ID, cred.Password, "a brand new password"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := f.m.SignIn(ctx, "partner1", cred.Password, "c")
+	wantCode(t, err, lantern.EUNAUTHORIZED)
+	if _, _, err := f.m.SignIn(ctx, "partner1", "a brand new password", "c"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -202,8 +202,12 @@ func TestSignInWithTOTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.m.Principal(ctx, s); err != nil {
+	p, err := f.m.Principal(ctx, s)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(f.hook.signedIn) != 1 || f.hook.signedIn[0] != u.ID+"/"+p.SessionID+"/"+cred.Password {
+		t.Errorf("hooks told %v", f.hook.signedIn)
 	}
 	// The challenge is spent, and the code cannot be used again, even in
 	// a new sign-in within its step.

@@ -552,3 +552,20 @@ func TestUnknownUsersCostAHash(t *testing.T) {
 		t.Errorf("stand-in hash %q: %+v, %v", f.m.dummy, p, err)
 	}
 }
+
+func TestAdministratorsNeedASecondFactor(t *testing.T) {
+	f := newFixture(t)
+	u, cred := f.add(t, "admin1", lantern.UserAdministrator, "")
+	if cred.TOTPSecret == "" {
+		t.Fatal("an administrator was given no second factor")
+	}
+	ch, s, err := f.m.SignIn(t.Context(), "admin1", cred.Password, "c")
+	if err != nil || ch == "" || s != "" {
+		t.Fatalf("SignIn: %q %q %v", ch, s, err)
+	}
+	if err := f.store.SetUserTOTP(t.Context(), u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.m.SignIn(t.Context(), "admin1", cred.Password, "c")
+	wantCode(t, err, lantern.EFORBIDDEN)
+}

@@ -21,7 +21,7 @@ func serveSettings() []setting {
 	return append([]setting{
 		{Name: "http", Default: "127.0.0.1:8080", Usage: "address for the web UI, API, health and metrics", Check: checkNotEmpty},
 		{Name: "shutdown-timeout", Default: "4s", Usage: "how long to let requests finish on SIGINT/SIGTERM", Check: checkDuration},
-	}, append(detectionSettings(), systemSettings()...)...)
+	}, append(append(detectionSettings(), authSettings()...), systemSettings()...)...)
 }
 
 // runServe starts the whole system and serves until ctx is cancelled. The HTTP

@@ -67,6 +67,10 @@
 //     EINVALID. It returns the alert as Alert then gives it.
 //   - AlertCounts lists the rules with alerts in byte order; AlertScores
 //     leaves out dismissed alerts and orders by staff, LastEvidence and ID.
+//   - The event index replaces an event saved again by ID. IndexedEvents and
+//     StaffEvents order by time then ID; PersonAccesses by time then ID,
+//     newest first, and never lists events with no person. Fields come
+//     back in the order saved, none as nil.
 //   - Close may be called more than once, and Ping after Close is EUNAVAILABLE.
 package storetest
 
@@ -98,6 +102,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, open) })
 	t.Run("Alert", func(t *testing.T) { t.Parallel(); testAlert(t, open) })
 	t.Run("Progress", func(t *testing.T) { t.Parallel(); testProgress(t, open) })
+	t.Run("EventIndex", func(t *testing.T) { t.Parallel(); testEventIndex(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

@@ -119,8 +119,11 @@ func TestSelfView(t *testing.T) {
 		t.Run(string(r), func(t *testing.T) {
 			ctx := as(principal(r, "S1"))
 			for name, call := range map[string]func() error{
-				"Alert":        func() error { _, err := e.svc.Alert(ctx, "A1"); return err },
-				"ChangeAlert":  func() error { _, err := e.svc.ChangeAlert(ctx, "A1", lantern.AlertStateUpdate{State: lantern.AlertTriaged}); return err },
+				"Alert": func() error { _, err := e.svc.Alert(ctx, "A1"); return err },
+				"ChangeAlert": func() error {
+					_, err := e.svc.ChangeAlert(ctx, "A1", lantern.AlertStateUpdate{State: lantern.AlertTriaged})
+					return err
+				},
 				"StaffProfile": func() error { _, err := e.svc.StaffProfile(ctx, "S1"); return err },
 			} {
 				before := e.audit.len()

@@ -178,3 +178,21 @@ func (c *staffCache) get(ctx context.Context, id string) (StaffSummary, error) {
 	c.seen[id] = out
 	return out, nil
 }
+
+// Options are the settings of NewFromStore.
+type Options struct {
+	Capacity int           // alerts the unit handles in a week; DefaultCapacity when 0
+	HalfLife time.Duration // DefaultHalfLife when 0
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// NewFromStore returns a Service reading everything from one store, with
+// audit as its trail and rules as the running rule set (nil for none).
+func NewFromStore(store lantern.Store, audit lantern.AuditService, rules RuleSource, o Options) (*Service, error) {
+	return New(Config{
+		Alerts: store, Staff: store, Persons: store, Incidents: store, Roster: store, Quarantine: store,
+		Sources: store, Index: store, Audit: audit, Rules: rules,
+		Capacity: o.Capacity, HalfLife: o.HalfLife, Now: o.Now, Logger: o.Logger,
+	})
+}

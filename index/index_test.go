@@ -229,6 +229,8 @@ func TestIndexAgreesWithRulesAndReplaysIdempotently(t *testing.T) {
 		}
 	}
 
+	checkWorkspace(t, f, want)
+
 	// Run again: nothing new to save, nothing changes. Then forget the
 	// progress and replay the whole log: the same rows, no more.
 	f.runIndexer(t, nil)

@@ -32,6 +32,9 @@ func (s *Service) Alert(ctx context.Context, id string) (AlertDetail, error) {
 	if err != nil {
 		return AlertDetail{}, err
 	}
+	if err := c.checkID(ctx, id); err != nil {
+		return AlertDetail{}, err
+	}
 	a, err := s.cfg.Alerts.Alert(ctx, id)
 	if err != nil {
 		return AlertDetail{}, c.fail(ctx, err)
@@ -257,6 +260,9 @@ func maxTime(a, b time.Time) time.Time {
 func (s *Service) ChangeAlert(ctx context.Context, id string, u lantern.AlertStateUpdate) (lantern.Alert, error) {
 	c, err := s.begin(ctx, lantern.ActChangeAlert, "alert:"+id)
 	if err != nil {
+		return lantern.Alert{}, err
+	}
+	if err := c.checkID(ctx, id); err != nil {
 		return lantern.Alert{}, err
 	}
 	a, err := s.cfg.Alerts.Alert(ctx, id)

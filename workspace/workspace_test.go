@@ -263,3 +263,29 @@ func TestIntakeAndAuditSearch(t *testing.T) {
 		t.Errorf("the search was not audited: %+v", last)
 	}
 }
+
+// TestInvalidIDs checks that an id the trail cannot hold is refused as
+// EINVALID and audited once, under a placeholder object.
+func TestInvalidIDs(t *testing.T) {
+	e := newEnv(t, 10)
+	ctx := as(analyst())
+	bad := " bad\x01id"
+	for name, call := range map[string]func() error{
+		"Alert": func() error { _, err := e.svc.Alert(ctx, bad); return err },
+		"ChangeAlert": func() error {
+			_, err := e.svc.ChangeAlert(ctx, bad, lantern.AlertStateUpdate{State: "triaged"})
+			return err
+		},
+		"StaffProfile": func() error { _, err := e.svc.StaffProfile(ctx, bad); return err },
+		"Person":       func() error { _, err := e.svc.Person(ctx, bad, lantern.IndexPage{}); return err },
+	} {
+		before := e.audit.len()
+		if err := call(); codeOf(err) != lantern.EINVALID {
+			t.Errorf("%s: %v", name, err)
+		}
+		last := e.audit.last()
+		if e.audit.len()-before != 1 || last.Outcome != lantern.AuditFailed || lantern.ValidateID("object", last.Object) != nil {
+			t.Errorf("%s: audit %+v", name, last)
+		}
+	}
+}

@@ -106,6 +106,8 @@ func newEnv(t *testing.T, capacity int) *env {
 	must(t, store.SaveIndexedEvents(ctx,
 		&lantern.IndexedEvent{ID: "E1", Kind: "access", Time: at(1), StaffID: "S1", System: "rms", Action: "view",
 			PersonID: "P1", Fields: []string{"address"}, Purpose: lantern.PurposeNo, PurposeReason: "no link to the person; off duty"},
+		&lantern.IndexedEvent{ID: "E0", Kind: "access", Time: at(-20), StaffID: "S1", System: "pnd", Action: "search",
+			PersonID: "P1", Purpose: lantern.PurposeNo, PurposeReason: "no link to the person; off duty"},
 		&lantern.IndexedEvent{ID: "E2", Kind: "access", Time: at(2), StaffID: "S2", System: "rms", Action: "view",
 			PersonID: "P1", IncidentID: "I1", Purpose: lantern.PurposeYes, PurposeReason: "assigned to incident I1 (open)"},
 	))

@@ -77,15 +77,15 @@ func TestAlertDetail(t *testing.T) {
 			t.Errorf("timeline out of order at %d", i)
 		}
 		if en.Kind == workspace.EntryAccess {
-			if !en.Evidence || en.EventID != "E1" || en.Purpose != lantern.PurposeNo || !contains(en.Summary, "no link") {
-				t.Errorf("evidence entry %+v", en)
+			if en.Evidence != (en.EventID == "E1") || en.Purpose != lantern.PurposeNo || !contains(en.Summary, "no link") {
+				t.Errorf("access entry %+v", en)
 			}
 		}
 		if en.Kind == workspace.EntryIncident && en.IncidentID == "I1" && en.Purpose != lantern.PurposeNo {
 			t.Errorf("S1 had no part in I1, but %+v", en)
 		}
 	}
-	if kinds[workspace.EntryAccess] != 1 || kinds[workspace.EntryIncident] != 1 || kinds[workspace.EntryShift] != 1 {
+	if kinds[workspace.EntryAccess] != 2 || kinds[workspace.EntryIncident] != 1 || kinds[workspace.EntryShift] != 1 {
 		t.Errorf("timeline kinds %v: %+v", kinds, d.Timeline)
 	}
 	// S2's alert shows S2's assignment to I1 as a purpose.
@@ -214,7 +214,7 @@ func TestPersonView(t *testing.T) {
 	e := newEnv(t, 10)
 	v, err := e.svc.Person(as(analyst()), "P1", lantern.IndexPage{})
 	must(t, err)
-	if v.Total != 2 || len(v.Accesses) != 2 || v.Accesses[0].EventID != "E2" || v.Accesses[1].Staff.Name != "Alan Smith" {
+	if v.Total != 3 || len(v.Accesses) != 3 || v.Accesses[0].EventID != "E2" || v.Accesses[1].Staff.Name != "Alan Smith" {
 		t.Fatalf("view %+v", v)
 	}
 	if v.Accesses[0].Purpose != lantern.PurposeYes || v.Accesses[1].Purpose != lantern.PurposeNo {
@@ -243,7 +243,7 @@ func TestIntakeAndAuditSearch(t *testing.T) {
 		Reason: "bad time", Raw: []byte("secret row"), State: lantern.RejectionOpen, ReceivedAt: t0}))
 	in, err := e.svc.Intake(as(analyst()))
 	must(t, err)
-	if len(in.Sources) != 1 || in.Quarantine[lantern.RejectionOpen] != 1 || len(in.Latest) != 1 || len(in.Rates) != 1 || in.Rates[0].LastDay != 2 {
+	if len(in.Sources) != 1 || in.Quarantine[lantern.RejectionOpen] != 1 || len(in.Latest) != 1 || len(in.Rates) != 1 || in.Rates[0].LastDay != 3 {
 		t.Errorf("intake %+v", in)
 	}
 	b, _ := json.Marshal(in)

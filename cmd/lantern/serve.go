@@ -98,6 +98,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if cfg.str("event-retention") != "" {
 		go retention(rctx, sys, cfg.longDuration("event-retention"), logger.With("component", "retention"))
 	}
+	// The web layer takes the workspace once it serves the unit's pages;
+	// building it here checks its wiring at start-up.
+	if _, err := storeWorkspace(cfg, sys, det, logger); err != nil {
+		stop()
+		return fmt.Errorf("workspace: %w", err)
+	}
 	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det})
 	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
 

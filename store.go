@@ -15,6 +15,7 @@ type Store interface {
 	SourceService
 	ProgressService
 	AlertService
+	IntakeStore
 
 	// Ping reports whether the store can serve requests; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error

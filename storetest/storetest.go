@@ -98,6 +98,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, open) })
 	t.Run("Alert", func(t *testing.T) { t.Parallel(); testAlert(t, open) })
 	t.Run("Progress", func(t *testing.T) { t.Parallel(); testProgress(t, open) })
+	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, open) })
+	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open) })
+	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

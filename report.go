@@ -508,6 +508,8 @@ type ReportService interface {
 	// it is already decided, EINVALID when decided by its requester,
 	// ENOTFOUND.
 	DecideDisclosure(ctx context.Context, id int64, u DisclosureDecision) (*DisclosureRequest, error)
+	// DisclosureRequest returns one request; ENOTFOUND.
+	DisclosureRequest(ctx context.Context, id int64) (*DisclosureRequest, error)
 	// DisclosureRequests returns a report's requests in ID order.
 	DisclosureRequests(ctx context.Context, reportID string) ([]*DisclosureRequest, error)
 }

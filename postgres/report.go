@@ -482,3 +482,14 @@ func (db *DB) DisclosureRequests(ctx context.Context, reportID string) ([]*lante
 	}
 	return list, nil
 }
+
+// DisclosureRequest returns one request.
+func (db *DB) DisclosureRequest(ctx context.Context, id int64) (*lantern.DisclosureRequest, error) {
+	d, err := scanDisclosure(db.pool.QueryRow(ctx, `SELECT `+disclosureCols+` FROM report_disclosures WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, lantern.Errorf(lantern.ENOTFOUND, "Disclosure request not found.")
+	} else if err != nil {
+		return nil, wrap("read disclosure", err)
+	}
+	return d, nil
+}

@@ -489,3 +489,14 @@ func (db *DB) DisclosureRequests(ctx context.Context, reportID string) ([]*lante
 	}
 	return list, nil
 }
+
+// DisclosureRequest returns one request.
+func (db *DB) DisclosureRequest(ctx context.Context, id int64) (*lantern.DisclosureRequest, error) {
+	d, err := scanDisclosure(db.read.QueryRowContext(ctx, `SELECT `+disclosureCols+` FROM report_disclosures WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, lantern.Errorf(lantern.ENOTFOUND, "Disclosure request not found.")
+	} else if err != nil {
+		return nil, wrap("read disclosure", err)
+	}
+	return d, nil
+}

@@ -14,8 +14,9 @@ import (
 // (written down and locked away). Every report received afterwards has its
 // keys wrapped for the escrow too, so that a unit member who loses their
 // password, or leaves, does not take reports with them. Only the head of PSD
-// may do it (EFORBIDDEN); ECONFLICT when an escrow key exists.
-func (k *Keyring) CreateEscrow(ctx context.Context, p lantern.Principal, passphrase string) error {
+// may do it (the principal in ctx; EFORBIDDEN); ECONFLICT when an escrow key exists.
+func (k *Keyring) CreateEscrow(ctx context.Context, passphrase string) error {
+	p, _ := lantern.PrincipalFrom(ctx)
 	if err := headOfPSD(p); err != nil {
 		return err
 	}
@@ -48,7 +49,8 @@ func (k *Keyring) CreateEscrow(ctx context.Context, p lantern.Principal, passphr
 // have signed in once since losing their old key, so that they have a new
 // pair. Only the head of PSD may do it; the attempt is on the audit trail
 // whether it succeeds or not. It returns how many keys were wrapped.
-func (k *Keyring) RecoverWithEscrow(ctx context.Context, p lantern.Principal, passphrase, userID string) (int, error) {
+func (k *Keyring) RecoverWithEscrow(ctx context.Context, passphrase, userID string) (int, error) {
+	p, _ := lantern.PrincipalFrom(ctx)
 	if err := headOfPSD(p); err != nil {
 		return 0, err
 	}
@@ -90,9 +92,11 @@ func (k *Keyring) RecoverWithEscrow(ctx context.Context, p lantern.Principal, pa
 	return n, err
 }
 
-// Grant wraps every report content key held by p's session for userID, a
+// Grant wraps every report content key held by the session of the
+// principal in ctx for userID, a
 // colleague who joined the unit after those reports arrived. Audited.
-func (k *Keyring) Grant(ctx context.Context, p lantern.Principal, userID string) (int, error) {
+func (k *Keyring) Grant(ctx context.Context, userID string) (int, error) {
+	p, _ := lantern.PrincipalFrom(ctx)
 	if err := unitMember(p); err != nil {
 		return 0, err
 	}

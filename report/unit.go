@@ -97,7 +97,7 @@ func (s *Service) Open(ctx context.Context, reportID string) (*Thread, error) {
 	}
 	if rec.Status == lantern.ReportReceived {
 		if next, err := s.cfg.Store.SetReportStatus(ctx, reportID, lantern.ReportStatusUpdate{Status: lantern.ReportInReview, By: p.UserID, At: s.cfg.Now()}); err == nil {
-			rec = next
+			rec.Status = next.Status
 		}
 	}
 	return s.thread(ctx, rec, ck)
@@ -347,7 +347,7 @@ func (s *Service) CreateIntel(ctx context.Context, reportID, summary string) (*l
 	if err != nil {
 		return nil, err
 	}
-	it := &lantern.IntelItem{Source: lantern.IntelFromReport, SourceRef: "report:" + reportID, Summary: summary, CreatedBy: p.UserID, CreatedAt: s.cfg.Now()}
+	it := &lantern.IntelItem{Source: lantern.IntelFromReport, SourceRef: "report:" + reportID, Summary: summary, State: lantern.IntelUngraded, CreatedBy: p.UserID, CreatedAt: s.cfg.Now()}
 	if err := it.Validate(); err != nil {
 		return nil, err
 	}

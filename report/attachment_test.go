@@ -130,10 +130,10 @@ func TestPrepareRefuses(t *testing.T) {
 
 func TestCleanName(t *testing.T) {
 	for in, want := range map[string]string{
-		"../../etc/passwd":      "passwd",
-		`C:\Users\x\photo.jpg`:  "photo.jpg",
-		"a\x00b\nc.png":         "abc.png",
-		"":                      "file",
+		"../../etc/passwd":       "passwd",
+		`C:\Users\x\photo.jpg`:   "photo.jpg",
+		"a\x00b\nc.png":          "abc.png",
+		"":                       "file",
 		strings.Repeat("é", 300): strings.Repeat("é", 100),
 	} {
 		if got := cleanName(in); got != want {

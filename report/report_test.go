@@ -317,6 +317,12 @@ func TestNothingReadableAtRest(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no files searched")
 	}
+	// A positive control: the kind is metadata, stored in clear.
+	b, err := os.ReadFile(filepath.Join(f.dir, "lantern.db"))
+	must(t, err)
+	if !bytes.Contains(b, []byte("confidential")) {
+		t.Errorf("the search did not find the report's kind, which is stored in clear")
+	}
 }
 
 func TestReceiptFailuresLookAlike(t *testing.T) {

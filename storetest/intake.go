@@ -278,6 +278,9 @@ func testReferrals(t *testing.T, open Opener) {
 	wantCode(t, err, lantern.ECONFLICT)
 	got, err = s.SetReferralStatus(ctx, a1.ID, lantern.ReferralStatusUpdate{Status: lantern.ReferralAcknowledged, Feedback: "Received, thank you.", By: "ann", At: hour(3)})
 	must(t, err)
+	if got.Status != lantern.ReferralAcknowledged || got.StatusBy != "ann" || !got.StatusAt.Equal(hour(3)) {
+		t.Errorf("acknowledged: %+v", got)
+	}
 	got, err = s.SetReferralStatus(ctx, a1.ID, lantern.ReferralStatusUpdate{Status: lantern.ReferralAssessing, By: "ann", At: hour(4)})
 	must(t, err)
 	if got.Feedback != "Received, thank you." || got.Status != lantern.ReferralAssessing {

@@ -16,9 +16,17 @@ import (
 )
 
 // DefaultWorkFactor is the scrypt work factor (log2 N) that wraps each
-// recipient's private key under their password: age's own default, about a
-// second and 256 MiB of memory once per sign-in.
-const DefaultWorkFactor = 18
+// recipient's private key under their password: N = 2^16 with r = 8 takes
+// 64 MiB, the memory of the argon2id hash that checks the same password at
+// sign-in. Someone holding a copy of the database can attack either, so
+// making this one dearer would only slow every sign-in without making the
+// password harder to find.
+const DefaultWorkFactor = 16
+
+// maxWorkFactor is the most a wrapped key may demand when opened: age's own
+// default, so that keys wrapped at a higher factor by a later release still
+// open, and a tampered file cannot demand unbounded work.
+const maxWorkFactor = 18
 
 // KeyringConfig is what a Keyring needs.
 type KeyringConfig struct {
@@ -94,7 +102,7 @@ func (k *Keyring) unwrapIdentity(wrapped []byte, password string) (*age.HybridId
 	if err != nil {
 		return nil, err
 	}
-	sid.SetMaxWorkFactor(max(k.cfg.WorkFactor, DefaultWorkFactor))
+	sid.SetMaxWorkFactor(max(k.cfg.WorkFactor, maxWorkFactor))
 	r, err := age.Decrypt(bytes.NewReader(wrapped), sid)
 	if err != nil {
 		return nil, err

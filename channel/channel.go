@@ -227,6 +227,17 @@ func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"date": func(t time.Time) string { return londonTime(t) },
 		"eq":   func(a, b string) bool { return a == b },
+		// lines splits text into its lines, which pages show as paragraphs:
+		// the CSP allows no inline styles to keep line breaks otherwise.
+		"lines": func(s string) []string {
+			var out []string
+			for _, l := range strings.Split(s, "\n") {
+				if strings.TrimSpace(l) != "" {
+					out = append(out, l)
+				}
+			}
+			return out
+		},
 		"field": func(p *page, name, label, hint, autocomplete string) fieldView {
 			v := fieldView{Name: name, Label: label, Hint: hint, Value: p.Values[name], Autocomplete: autocomplete}
 			if p.Error != nil && p.Error.Field == name {

@@ -59,7 +59,7 @@ func as(t *testing.T, user string, role lantern.UserRole) context.Context {
 }
 
 func partner(t *testing.T, user string) context.Context { return as(t, user, lantern.UserPartner) }
-func analyst(t *testing.T) context.Context             { return as(t, "ann", lantern.UserAnalyst) }
+func analyst(t *testing.T) context.Context              { return as(t, "ann", lantern.UserAnalyst) }
 
 func referral() lantern.Referral {
 	return lantern.Referral{Concern: "A PC gave her his personal number at the scene and has messaged her since.",

@@ -496,6 +496,9 @@ type ReportService interface {
 
 	// PutKeyRecipient stores or replaces a key pair.
 	PutKeyRecipient(ctx context.Context, r *KeyRecipient) error
+	// DeleteKeyRecipient removes a user's key pair and every report key
+	// wrapped for them; ENOTFOUND when they have none.
+	DeleteKeyRecipient(ctx context.Context, userID string) error
 	// KeyRecipient returns one key pair; ENOTFOUND.
 	KeyRecipient(ctx context.Context, userID string) (*KeyRecipient, error)
 	// KeyRecipients returns every key pair by user id, escrow included.

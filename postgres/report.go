@@ -493,3 +493,20 @@ func (db *DB) DisclosureRequest(ctx context.Context, id int64) (*lantern.Disclos
 	}
 	return d, nil
 }
+
+// DeleteKeyRecipient removes a key pair and every key wrapped for it.
+func (db *DB) DeleteKeyRecipient(ctx context.Context, userID string) error {
+	return db.update(ctx, "delete key recipient", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM report_keys WHERE recipient_id = $1`, userID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM key_recipients WHERE user_id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return lantern.Errorf(lantern.ENOTFOUND, "This user has no report key.")
+		}
+		return nil
+	})
+}

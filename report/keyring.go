@@ -254,6 +254,16 @@ func (k *Keyring) recipients(ctx context.Context) (content, identity map[string]
 	}
 	content, identity = map[string]age.Recipient{}, map[string]age.Recipient{}
 	for _, r := range list {
+		// A user whose role no longer reads reports (or who is disabled,
+		// or gone) gets no new report's key, even before their pair is
+		// revoked.
+		if r.UserID != lantern.EscrowRecipient && k.cfg.RoleOf != nil {
+			role, err := k.cfg.RoleOf(ctx, r.UserID)
+			if err != nil || !lantern.ReportRecipientRole(role) {
+				continue
+			}
+			r.Role = role
+		}
 		pub, err := age.ParseHybridRecipient(r.PublicKey)
 		if err != nil {
 			return nil, nil, fmt.Errorf("recipient %s: %w", r.UserID, err)
@@ -277,4 +287,25 @@ func (k *Keyring) audit(ctx context.Context, e lantern.AuditEntry) error {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// Revoke removes a user's key pair and every report key wrapped for them,
+// and forgets their unlocked sessions: call it when a user leaves the unit
+// or moves to a role that does not read reports. Audited; ENOTFOUND when
+// the user has no key pair.
+func (k *Keyring) Revoke(ctx context.Context, actor lantern.Principal, userID string) error {
+	if userID == lantern.EscrowRecipient {
+		return lantern.Errorf(lantern.EINVALID, "The escrow key is not revoked this way.")
+	}
+	if err := k.cfg.Store.DeleteKeyRecipient(ctx, userID); err != nil {
+		return err
+	}
+	k.mu.Lock()
+	for id, s := range k.sessions {
+		if s.userID == userID {
+			delete(k.sessions, id)
+		}
+	}
+	k.mu.Unlock()
+	return k.audit(ctx, lantern.AuditEntry{UserID: actor.UserID, Role: actor.Role, Action: "report.key.revoke", Object: "user:" + userID, Outcome: lantern.AuditAllowed})
 }

@@ -144,24 +144,20 @@ func (l *Limiter) client(addr string) [16]byte {
 	return c
 }
 
-// Allowed reports whether a client may try a receipt at now.
-func (l *Limiter) Allowed(addr string, now time.Time) bool {
+// Attempt reports whether a client may try a receipt at now and, if so,
+// counts the try as a failure until Succeeded says otherwise: counting
+// first means many tries sent at once cannot all slip under the limit.
+func (l *Limiter) Attempt(addr string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.global.live(now, l.Window) && l.global.n >= l.Global {
 		return false
 	}
-	c := l.counts[l.client(addr)]
-	return c == nil || !c.live(now, l.Window) || c.n < l.PerClient
-}
-
-// Failed counts a wrong receipt from a client.
-func (l *Limiter) Failed(addr string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.global.add(now, l.Window)
 	k := l.client(addr)
 	c := l.counts[k]
+	if c != nil && c.live(now, l.Window) && c.n >= l.PerClient {
+		return false
+	}
 	if c == nil {
 		if len(l.counts) > 100_000 {
 			l.pruneLocked(now)
@@ -170,6 +166,21 @@ func (l *Limiter) Failed(addr string, now time.Time) {
 		l.counts[k] = c
 	}
 	c.add(now, l.Window)
+	l.global.add(now, l.Window)
+	return true
+}
+
+// Succeeded takes back the count of a try that opened a report: only
+// wrong receipts count.
+func (l *Limiter) Succeeded(addr string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c := l.counts[l.client(addr)]; c != nil && c.live(now, l.Window) && c.n > 0 {
+		c.n--
+	}
+	if l.global.live(now, l.Window) && l.global.n > 0 {
+		l.global.n--
+	}
 }
 
 // pruneLocked drops counts whose window has passed.

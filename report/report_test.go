@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -412,7 +413,59 @@ func TestReceiptRateLimit(t *testing.T) {
 	// The limiter keeps no address: only keyed hashes.
 	f.svc.cfg.Limiter.mu.Lock()
 	defer f.svc.cfg.Limiter.mu.Unlock()
-	if len(f.svc.cfg.Limiter.counts) != 5 {
-		t.Errorf("counts for %d clients, want 5", len(f.svc.cfg.Limiter.counts))
+	if len(f.svc.cfg.Limiter.counts) != 6 {
+		t.Errorf("counts for %d clients, want 6", len(f.svc.cfg.Limiter.counts))
 	}
+}
+
+// TestReceiptRateLimitConcurrent sends many wrong receipts from one client
+// at once: no more than the limit are checked.
+func TestReceiptRateLimitConcurrent(t *testing.T) {
+	f := newFixture(t)
+	f.svc.cfg.ReceiptTime = time.Millisecond
+	f.svc.cfg.Limiter = NewLimiter(3, 1000, time.Minute)
+	var mu sync.Mutex
+	checked, limited := 0, 0
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			_, err := f.svc.Thread(t.Context(), "5555666677778888", "10.9.9.9")
+			mu.Lock()
+			defer mu.Unlock()
+			if err == ErrTooManyAttempts {
+				limited++
+			} else {
+				checked++
+			}
+		})
+	}
+	wg.Wait()
+	if checked != 3 || limited != 17 {
+		t.Errorf("%d checked and %d limited, want 3 and 17", checked, limited)
+	}
+}
+
+func TestRevokedAndChangedRolesGetNoNewReports(t *testing.T) {
+	f := newFixture(t)
+	must(t, f.keyring.Revoke(t.Context(), lantern.Principal{UserID: "adm", Role: lantern.UserAdministrator}, "ann"))
+	wantCode(t, f.keyring.Revoke(t.Context(), lantern.Principal{UserID: "adm"}, "ann"), lantern.ENOTFOUND)
+	if !f.audit.has("report.key.revoke", lantern.AuditAllowed) {
+		t.Errorf("revoke not audited")
+	}
+	f.roles["ivy"] = lantern.UserAdministrator
+	_, err := f.svc.Submit(t.Context(), anonymous("x happened"), nil)
+	must(t, err)
+	list, _, err := f.svc.ListReports(f.as(t, "hop"), lantern.ReportFilter{})
+	must(t, err)
+	for _, u := range []string{"ann", "ivy"} {
+		if _, err := f.store.ReportKey(t.Context(), list[0].ID, u, lantern.KeyContent); lantern.ErrorCode(err) != lantern.ENOTFOUND {
+			t.Errorf("%s got the new report's key: %v", u, err)
+		}
+	}
+	if _, err := f.store.ReportKey(t.Context(), list[0].ID, "hop", lantern.KeyContent); err != nil {
+		t.Errorf("hop lacks the key: %v", err)
+	}
+	// Ann's session was forgotten with her key.
+	_, err = f.svc.Open(f.as(t, "ann"), list[0].ID)
+	wantCode(t, err, lantern.EUNAUTHORIZED)
 }

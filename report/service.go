@@ -270,7 +270,7 @@ func (s *Service) unlock(ctx context.Context, receipt, client string) (*lantern.
 		}
 	}()
 	var ck key
-	if !s.cfg.Limiter.Allowed(client, s.cfg.Now()) {
+	if !s.cfg.Limiter.Attempt(client, s.cfg.Now()) {
 		return nil, ck, ErrTooManyAttempts
 	}
 	norm, ok := normalise(receipt)
@@ -289,9 +289,9 @@ func (s *Service) unlock(ctx context.Context, receipt, client string) (*lantern.
 	}
 	b, oerr := open(wrap, label(id, "receipt"), sealed)
 	if !ok || err != nil || oerr != nil || len(b) != len(ck) {
-		s.cfg.Limiter.Failed(client, s.cfg.Now())
 		return nil, ck, errReceipt
 	}
+	s.cfg.Limiter.Succeeded(client, s.cfg.Now())
 	copy(ck[:], b)
 	return rec, ck, nil
 }

@@ -500,3 +500,22 @@ func (db *DB) DisclosureRequest(ctx context.Context, id int64) (*lantern.Disclos
 	}
 	return d, nil
 }
+
+// DeleteKeyRecipient removes a key pair and every key wrapped for it.
+func (db *DB) DeleteKeyRecipient(ctx context.Context, userID string) error {
+	return db.update(ctx, "delete key recipient", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_keys WHERE recipient_id = ?`, userID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM key_recipients WHERE user_id = ?`, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return lantern.Errorf(lantern.ENOTFOUND, "This user has no report key.")
+		}
+		return nil
+	})
+}

@@ -212,6 +212,18 @@ func testReports(t *testing.T, open Opener) {
 		if len(all) != 1 {
 			t.Errorf("KeyRecipients = %d", len(all))
 		}
+		must(t, s.DeleteKeyRecipient(ctx, "ann"))
+		wantCode(t, s.DeleteKeyRecipient(ctx, "ann"), lantern.ENOTFOUND)
+		_, err = s.KeyRecipient(ctx, "ann")
+		wantCode(t, err, lantern.ENOTFOUND)
+		keys, err = s.RecipientKeys(ctx, "ann", lantern.KeyContent)
+		must(t, err)
+		if len(keys) != 0 {
+			t.Errorf("%d keys left for a removed recipient", len(keys))
+		}
+		if _, err := s.ReportKey(ctx, "r2", "bob", lantern.KeyContent); err != nil {
+			t.Errorf("another recipient's key went too: %v", err)
+		}
 	})
 	t.Run("Disclosure", func(t *testing.T) {
 		t.Parallel()

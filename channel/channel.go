@@ -61,6 +61,9 @@ type Handler struct {
 	pages   map[string]*template.Template
 	tokens  *Tokens
 	handler http.Handler
+	// uploads bounds the forms read at once: each may hold its files in
+	// memory, and a picture is decoded to check and clean it.
+	uploads chan struct{}
 	maxBody int64
 }
 
@@ -80,7 +83,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &Handler{cfg: cfg, tokens: NewTokens(cfg.FormKey, 2*time.Hour)}
+	h := &Handler{cfg: cfg, tokens: NewTokens(cfg.FormKey, 2*time.Hour), uploads: make(chan struct{}, 4)}
 	lim := cfg.Service.Limits()
 	h.maxBody = lim.MaxFileBytes*int64(lim.MaxFiles) + maxTextBytes + 64<<10
 	var err error
@@ -318,16 +321,30 @@ func (h *Handler) fail(w http.ResponseWriter, err error, form string, p *page) {
 	}
 }
 
-// readForm parses the request body within the channel's limits.
-func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) (*form, error) {
+// errBusy is the answer when too many forms are being read at once.
+var errBusy = lantern.Errorf(lantern.EUNAVAILABLE, "The service is busy. Nothing was saved: please wait a minute and send the form again.")
+
+// readForm parses the request body within the channel's limits. The
+// caller must call done once it has finished with the form's files.
+func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) (f *form, done func(), err error) {
 	if r.ContentLength > h.maxBody {
-		return nil, errTooLarge
+		return nil, func() {}, errTooLarge
 	}
+	select {
+	case h.uploads <- struct{}{}:
+	case <-time.After(30 * time.Second):
+		return nil, func() {}, errBusy
+	case <-r.Context().Done():
+		return nil, func() {}, errBusy
+	}
+	done = func() { <-h.uploads }
 	lim := h.cfg.Service.Limits()
 	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
-	return parseForm(r.Header.Get("Content-Type"), r.Body, h.maxBody, lim.MaxFileBytes, lim.MaxFiles)
+	f, err = parseForm(r.Header.Get("Content-Type"), r.Body, h.maxBody, lim.MaxFileBytes, lim.MaxFiles)
+	return f, done, err
 }
 
-// contextOf detaches the request's context from nothing: a reporter who
-// closes the tab after sending should not lose a half-stored report.
+// contextOf keeps the request's values but not its cancellation: a
+// reporter who closes the tab just after sending should not leave a report
+// half stored.
 func contextOf(r *http.Request) context.Context { return context.WithoutCancel(r.Context()) }

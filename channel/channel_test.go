@@ -241,7 +241,8 @@ func TestReporterJourney(t *testing.T) {
 	if status != 200 || !strings.Contains(page, "Do you still have the messages?") || !strings.Contains(page, "Horatio Blenkinsop") {
 		t.Fatalf("thread page: %d\n%s", status, page)
 	}
-	ct, mb := multipartBody(t, map[string]string{"token": token(t, page), "receipt": receipt, "answer": "Yes, screenshots of all of them."})
+	ct, mb := multipartBody(t, map[string]string{"token": token(t, page), "receipt": receipt, "answer": "Yes, screenshots of all of them."},
+		file{"screenshots.txt", []byte("08:14 he wrote: see you tonight\n")})
 	status, page, _ = e.do(t, "POST", "/report/reply", ct, mb)
 	if status != 200 || !strings.Contains(page, "Your answer has been sent") || !strings.Contains(page, "screenshots of all of them") {
 		t.Fatalf("after reply: %d\n%s", status, page)
@@ -252,6 +253,9 @@ func TestReporterJourney(t *testing.T) {
 	}
 	if n := len(th.Messages); n != 2 || th.Messages[1].Text != "Yes, screenshots of all of them." {
 		t.Fatalf("unit sees messages %+v", th.Messages)
+	}
+	if len(th.Files) != 2 || th.Files[1].Name != "screenshots.txt" {
+		t.Fatalf("unit sees files %+v", th.Files)
 	}
 
 	// Nothing about the reporter or the report is in the logs or the data

@@ -30,7 +30,8 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 // in this response only and is never stored or sent again.
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	p := h.page("Tell us what happened")
-	f, err := h.readForm(w, r)
+	f, done, err := h.readForm(w, r)
+	defer done()
 	if err != nil {
 		p.Token = h.tokens.Issue(tokenNew, h.cfg.Now())
 		h.fail(w, err, "new.html", p)
@@ -69,10 +70,10 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err, "new.html", p)
 		return
 	}
-	done := h.page("Report sent")
-	done.Receipt = report.FormatReceipt(sub.Receipt)
-	done.NotSaved = sub.FilesNotSaved
-	h.render(w, http.StatusOK, "sent.html", done)
+	sent := h.page("Report sent")
+	sent.Receipt = report.FormatReceipt(sub.Receipt)
+	sent.NotSaved = sub.FilesNotSaved
+	h.render(w, http.StatusOK, "sent.html", sent)
 }
 
 func (h *Handler) returnForm(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +87,8 @@ func (h *Handler) returnForm(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) openThread(w http.ResponseWriter, r *http.Request) {
 	p := h.page("Return to your report")
 	p.Token = h.tokens.Issue(tokenReturn, h.cfg.Now())
-	f, err := h.readForm(w, r)
+	f, done, err := h.readForm(w, r)
+	defer done()
 	if err == nil {
 		err = h.tokens.Spend(tokenReturn, f.fields["token"], h.cfg.Now())
 	}
@@ -116,7 +118,8 @@ func (h *Handler) showThread(w http.ResponseWriter, r *http.Request, receipt, fo
 func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 	p := h.page("Return to your report")
 	p.Token = h.tokens.Issue(tokenReturn, h.cfg.Now())
-	f, err := h.readForm(w, r)
+	f, done, err := h.readForm(w, r)
+	defer done()
 	if err == nil {
 		err = h.tokens.Spend(tokenReply, f.fields["token"], h.cfg.Now())
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestNoticesCarryNoContent submits a report with notifiers attached and

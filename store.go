@@ -21,6 +21,7 @@ type Store interface {
 	RestrictionService
 	AuditService
 	EventIndexService
+	IntakeStore
 
 	// Ping reports whether the store can serve requests; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error

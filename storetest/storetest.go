@@ -116,6 +116,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Restriction", func(t *testing.T) { t.Parallel(); testRestriction(t, open) })
 	t.Run("Audit", func(t *testing.T) { t.Parallel(); testAudit(t, open) })
 	t.Run("EventIndex", func(t *testing.T) { t.Parallel(); testEventIndex(t, open) })
+	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, open) })
+	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open) })
+	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

@@ -17,8 +17,10 @@ import (
 // with mode 0600, created on first use in the secrets directory. Processes
 // that share a PostgreSQL store and NATS cluster must share these files.
 const (
-	phoneKeyFile      = "phone-hmac.key" // keys the hashes of phone numbers
-	quarantineKeyFile = "quarantine.key" // seals rejected rows kept for repair
+	phoneKeyFile      = "phone-hmac.key"     // keys the hashes of phone numbers
+	quarantineKeyFile = "quarantine.key"     // seals rejected rows kept for repair
+	receiptKeyFile    = "report-receipt.key" // salts the slow hash of reporters' receipts
+	formKeyFile       = "report-form.key"    // signs the reporting channel's form tokens
 )
 
 // secretsDir returns the directory that holds the installation's secrets.
@@ -69,8 +71,10 @@ func createKey(dir, path string) ([]byte, error) {
 
 // keys holds the installation's secrets, ready to use.
 type keys struct {
-	phones *ingest.PhoneHasher
-	sealer *intake.Sealer
+	phones   *ingest.PhoneHasher
+	sealer   *intake.Sealer
+	receipts []byte
+	forms    []byte
 }
 
 // loadKeys loads (or on first use creates) the installation's secrets.
@@ -85,6 +89,12 @@ func loadKeys(cfg *config, dir *dataDir) (*keys, error) {
 		return nil, cfg.settingError("secrets-dir", err)
 	}
 	k := &keys{}
+	if k.receipts, err = loadOrCreateKey(sd, receiptKeyFile); err != nil {
+		return nil, cfg.settingError("secrets-dir", err)
+	}
+	if k.forms, err = loadOrCreateKey(sd, formKeyFile); err != nil {
+		return nil, cfg.settingError("secrets-dir", err)
+	}
 	if k.phones, err = ingest.NewPhoneHasher(pk); err != nil {
 		return nil, err
 	}

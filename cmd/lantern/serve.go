@@ -21,7 +21,7 @@ func serveSettings() []setting {
 	return append([]setting{
 		{Name: "http", Default: "127.0.0.1:8080", Usage: "address for the web UI, API, health and metrics", Check: checkNotEmpty},
 		{Name: "shutdown-timeout", Default: "4s", Usage: "how long to let requests finish on SIGINT/SIGTERM", Check: checkDuration},
-	}, append(append(detectionSettings(), authSettings()...), systemSettings()...)...)
+	}, append(append(append(detectionSettings(), authSettings()...), reportSettings()...), systemSettings()...)...)
 }
 
 // runServe starts the whole system and serves until ctx is cancelled. The HTTP
@@ -104,6 +104,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stop()
 		return fmt.Errorf("workspace: %w", err)
 	}
+	rp, err := startReporting(cfg, sys, logger, reg)
+	if err != nil {
+		stop()
+		return err
+	}
+	reportServed := make(chan error, 1)
+	go func() { reportServed <- rp.serve() }()
+	stopReporting := func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.duration("shutdown-timeout"))
+		defer cancel()
+		return rp.Shutdown(sctx)
+	}
 	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det})
 	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
 
@@ -119,17 +131,24 @@ wait:
 		case <-hup:
 			det.Reload() // a failure is logged and leaves the running rules in place
 		case <-det.Stopped():
+			stopReporting()
 			stop()
 			return fmt.Errorf("detection stopped: %w", det.Err())
 		case err = <-served:
+			stopReporting()
 			return fmt.Errorf("http server stopped: %w", err)
+		case err = <-reportServed:
+			if err != nil {
+				stop()
+				return fmt.Errorf("reporting channel stopped: %w", err)
+			}
 		}
 	}
 	start := time.Now()
 	// Stop HTTP first so no request is cut off mid-intake, then detection,
 	// intake, the event log and the store.
 	stopRetention()
-	err = errors.Join(stop(), closeDetection(), sys.Close())
+	err = errors.Join(stopReporting(), stop(), closeDetection(), sys.Close())
 	sys = nil
 	logger.Info("stopped", "took", time.Since(start).Round(time.Millisecond).String())
 	return err

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"lantern"
+	"lantern/channel"
+	"lantern/report"
+)
+
+// reportSettings are the settings of the confidential reporting channel.
+func reportSettings() []setting {
+	return []setting{
+		{Name: "report-http", Usage: "address for the confidential reporting channel, on a listener of its own; empty means the channel is off"},
+		{Name: "report-prefix", Default: "/report", Usage: "path the reporting channel is served under on its listener", Check: checkPrefix},
+		{Name: "report-client-header", Usage: "header a trusted reverse proxy sets to the client's address (such as X-Forwarded-For), used only for the in-memory limit on wrong receipts; empty uses the connection's address"},
+		{Name: "report-receipt-time", Default: "1s", Usage: "least time every receipt check takes, so right and wrong receipts cannot be told apart by timing", Check: checkDuration},
+		{Name: "report-notify-smtp", Usage: "SMTP relay (host:port) for the notice that something new arrived; empty sends no e-mail"},
+		{Name: "report-notify-from", Default: "lantern@localhost", Usage: "sender of the notice e-mail"},
+		{Name: "report-notify-to", Usage: "comma-separated addresses that receive the notice (it says only that something new arrived)"},
+	}
+}
+
+func checkPrefix(v string) error {
+	if v != "" && (!strings.HasPrefix(v, "/") || strings.ContainsAny(v, " ?#{}")) {
+		return errors.New("must be empty or a path such as /report")
+	}
+	return nil
+}
+
+// reporting is the running reporting channel: its core, for the workspace
+// to use, and its own HTTP server.
+type reporting struct {
+	Service *report.Service
+	Keyring *report.Keyring
+	srv     *http.Server
+	ln      net.Listener
+}
+
+// reportsArrived counts notices, for the unit's dashboards: a count is all
+// that leaves the system.
+type reportsArrived struct{ c prometheus.Counter }
+
+func (r reportsArrived) Arrived(context.Context) { r.c.Inc() }
+
+// startReporting builds the channel's core over the store and, when
+// report-http is set, serves its pages on their own listener. The audit
+// trail is the store's, once the store keeps one; until then the unit-side
+// operations refuse to run.
+func startReporting(cfg *config, sys *system, logger *slog.Logger, reg prometheus.Registerer) (*reporting, error) {
+	logger = logger.With("component", "reporting")
+	audit, _ := sys.store.(lantern.AuditService)
+	rp := &reporting{}
+	rp.Keyring = report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger})
+	receipts, err := report.NewReceipts(sys.keys.receipts)
+	if err != nil {
+		return nil, err
+	}
+	arrived := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "lantern_reports_arrived_total",
+		Help: "New reports and reporters' answers received on the reporting channel since start.",
+	})
+	if reg != nil {
+		if err := reg.Register(arrived); err != nil {
+			return nil, err
+		}
+	}
+	notifiers := report.Notifiers{reportsArrived{arrived}, report.LogNotifier{Logger: logger}}
+	if relay := cfg.str("report-notify-smtp"); relay != "" {
+		var to []string
+		for _, a := range strings.Split(cfg.str("report-notify-to"), ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				to = append(to, a)
+			}
+		}
+		if len(to) == 0 {
+			return nil, cfg.settingError("report-notify-to", errors.New("is needed with --report-notify-smtp"))
+		}
+		notifiers = append(notifiers, &report.MailNotifier{Addr: relay, From: cfg.str("report-notify-from"), To: to, Logger: logger})
+	}
+	rp.Service, err = report.NewService(report.Config{Store: sys.store, Keyring: rp.Keyring, Receipts: receipts, Audit: audit,
+		Notifier: notifiers, ReceiptTime: cfg.duration("report-receipt-time"), Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	addr := cfg.str("report-http")
+	if addr == "" {
+		return rp, nil
+	}
+	h, err := channel.New(channel.Config{Service: rp.Service, Prefix: cfg.str("report-prefix"), FormKey: sys.keys.forms,
+		ClientHeader: cfg.str("report-client-header"), Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if rp.ln, err = net.Listen("tcp", addr); err != nil {
+		return nil, cfg.settingError("report-http", fmt.Errorf("cannot listen: %w", errors.Unwrap(err)))
+	}
+	rp.srv = channel.NewServer(h, logger)
+	logger.Info("reporting channel listening", "addr", rp.ln.Addr().String(), "prefix", cfg.str("report-prefix"))
+	return rp, nil
+}
+
+// serve serves the channel's pages until Shutdown; it returns at once when
+// the channel is off.
+func (rp *reporting) serve() error {
+	if rp.srv == nil {
+		return nil
+	}
+	if err := rp.srv.Serve(rp.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops the channel's listener, letting requests finish.
+func (rp *reporting) Shutdown(ctx context.Context) error {
+	if rp == nil || rp.srv == nil {
+		return nil
+	}
+	return rp.srv.Shutdown(ctx)
+}

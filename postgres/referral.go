@@ -1,0 +1,169 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"lantern"
+)
+
+const referralCols = `id, partner, submitted_by, concern, officer_name, collar_number, force, vehicle, description,
+	victim_consent, safeguarding, status, status_by, status_at, feedback, submitted_at, updated_at`
+
+func scanReferral(row interface{ Scan(...any) error }) (*lantern.Referral, error) {
+	var r lantern.Referral
+	var statusAt *time.Time
+	var submitted, updated time.Time
+	o := &r.Officer
+	err := row.Scan(&r.ID, &r.Partner, &r.SubmittedBy, &r.Concern, &o.Name, &o.CollarNumber, &o.Force, &o.Vehicle, &o.Description,
+		&r.VictimConsent, &r.Safeguarding, &r.Status, &r.StatusBy, &statusAt, &r.Feedback, &submitted, &updated)
+	if err != nil {
+		return nil, err
+	}
+	r.StatusAt, r.SubmittedAt, r.UpdatedAt = utcPtr(statusAt), submitted.UTC(), updated.UTC()
+	return &r, nil
+}
+
+// CreateReferral stores a new referral and sets its ID.
+func (db *DB) CreateReferral(ctx context.Context, r *lantern.Referral) error {
+	r.Status, r.StatusBy, r.StatusAt, r.Feedback = lantern.ReferralSubmitted, "", nil, ""
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	now := db.timestamp()
+	o := r.Officer
+	err := db.update(ctx, "create referral", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO referrals (partner, submitted_by, concern, officer_name, collar_number, force,
+			vehicle, description, victim_consent, safeguarding, status, submitted_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			r.Partner, r.SubmittedBy, r.Concern, o.Name, o.CollarNumber, o.Force, o.Vehicle, o.Description,
+			r.VictimConsent, r.Safeguarding, r.Status, ts(r.SubmittedAt), ts(now)).Scan(&r.ID)
+	})
+	if err == nil {
+		r.SubmittedAt, r.UpdatedAt = ts(r.SubmittedAt).UTC(), now
+	}
+	return err
+}
+
+// Referral returns one referral.
+func (db *DB) Referral(ctx context.Context, id int64) (*lantern.Referral, error) {
+	r, err := scanReferral(db.pool.QueryRow(ctx, `SELECT `+referralCols+` FROM referrals WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
+	} else if err != nil {
+		return nil, wrap("read referral", err)
+	}
+	return r, nil
+}
+
+// FindReferrals lists referrals newest first.
+func (db *DB) FindReferrals(ctx context.Context, f lantern.ReferralFilter) ([]*lantern.Referral, int, error) {
+	var c conds
+	if f.Partner != "" {
+		c.add("partner = " + c.arg(f.Partner))
+	}
+	if f.Status != "" {
+		c.add("status = " + c.arg(f.Status))
+	}
+	err := checkPage(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var list []*lantern.Referral
+	var n int
+	err = db.view(ctx, "find referrals", func(tx pgx.Tx) error {
+		if n, err = count(ctx, tx, "referrals", &c); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+referralCols+` FROM referrals`+c.where()+
+			` ORDER BY submitted_at DESC, id DESC`+c.page(f.Offset, f.Limit), c.args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanReferral(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, r)
+		}
+		return rows.Err()
+	})
+	return list, n, err
+}
+
+// SetReferralStatus moves a referral along its state machine.
+func (db *DB) SetReferralStatus(ctx context.Context, id int64, u lantern.ReferralStatusUpdate) (*lantern.Referral, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var out *lantern.Referral
+	err := db.update(ctx, "set referral status", func(tx pgx.Tx) error {
+		var from string
+		err := tx.QueryRow(ctx, `SELECT status FROM referrals WHERE id = $1`, id).Scan(&from)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
+		} else if err != nil {
+			return err
+		}
+		if !lantern.ReferralTransitionAllowed(from, u.Status) {
+			return lantern.Errorf(lantern.ECONFLICT, "A referral cannot move from %s to %s.", from, u.Status)
+		}
+		_, err = tx.Exec(ctx, `UPDATE referrals SET status = $1, status_by = $2, status_at = $3,
+			feedback = CASE WHEN $4 = '' THEN feedback ELSE $5 END, updated_at = $6 WHERE id = $7`,
+			u.Status, u.By, ts(u.At), u.Feedback, u.Feedback, ts(db.timestamp()), id)
+		if err != nil {
+			return err
+		}
+		out, err = scanReferral(tx.QueryRow(ctx, `SELECT `+referralCols+` FROM referrals WHERE id = $1`, id))
+		return err
+	})
+	return out, err
+}
+
+// AddReferralMessage appends a message about a referral.
+func (db *DB) AddReferralMessage(ctx context.Context, m *lantern.ReferralMessage) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return db.update(ctx, "add referral message", func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM referrals WHERE id = $1)`, m.ReferralID).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			return lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO referral_messages (referral_id, sender, by_user, at, body) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			m.ReferralID, m.From, m.By, ts(m.At), m.Body).Scan(&m.ID)
+		return err
+	})
+}
+
+// ReferralMessages returns a referral's messages in order.
+func (db *DB) ReferralMessages(ctx context.Context, referralID int64) ([]*lantern.ReferralMessage, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, referral_id, sender, by_user, at, body FROM referral_messages
+		WHERE referral_id = $1 ORDER BY id`, referralID)
+	if err != nil {
+		return nil, wrap("read referral messages", err)
+	}
+	defer rows.Close()
+	var list []*lantern.ReferralMessage
+	for rows.Next() {
+		var m lantern.ReferralMessage
+		var at time.Time
+		if err := rows.Scan(&m.ID, &m.ReferralID, &m.From, &m.By, &at, &m.Body); err != nil {
+			return nil, wrap("read referral messages", err)
+		}
+		m.At = at.UTC()
+		list = append(list, &m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("read referral messages", err)
+	}
+	return list, nil
+}

@@ -1,0 +1,157 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"lantern"
+)
+
+const intelCols = `id, source, source_ref, summary, sanitised, state, grade, graded_by, graded_at, shared_with, shared_by, shared_at,
+	staff_id, linked_by, linked_at, created_by, created_at, updated_at`
+
+func scanIntel(row interface{ Scan(...any) error }) (*lantern.IntelItem, error) {
+	var it lantern.IntelItem
+	var grade sql.NullString
+	var gradedAt, sharedAt, linkedAt sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&it.ID, &it.Source, &it.SourceRef, &it.Summary, &it.Sanitised, &it.State, &grade, &it.GradedBy, &gradedAt,
+		&it.SharedWith, &it.SharedBy, &sharedAt, &it.StaffID, &it.LinkedBy, &linkedAt, &it.CreatedBy, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if grade.Valid {
+		it.Grade = new(lantern.Grade)
+		if err := json.Unmarshal([]byte(grade.String), it.Grade); err != nil {
+			return nil, err
+		}
+	}
+	it.GradedAt, it.SharedAt, it.LinkedAt = fromNullMicros(gradedAt), fromNullMicros(sharedAt), fromNullMicros(linkedAt)
+	it.CreatedAt, it.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &it, nil
+}
+
+// CreateIntelItem stores a new ungraded item.
+func (db *DB) CreateIntelItem(ctx context.Context, it *lantern.IntelItem) error {
+	if it.State == "" {
+		it.State = lantern.IntelUngraded
+	}
+	if it.State != lantern.IntelUngraded || it.StaffID != "" {
+		return lantern.FieldErrorf("state", "a new item starts ungraded and unlinked")
+	}
+	if err := it.Validate(); err != nil {
+		return err
+	}
+	now := db.timestamp()
+	err := db.update(ctx, "create intel item", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO intel_items (source, source_ref, summary, sanitised, state, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, it.Source, it.SourceRef, it.Summary, it.Sanitised, it.State, it.CreatedBy, micros(it.CreatedAt), micros(now))
+		if err != nil {
+			return err
+		}
+		it.ID, err = res.LastInsertId()
+		return err
+	})
+	if err == nil {
+		it.CreatedAt, it.UpdatedAt = fromMicros(micros(it.CreatedAt)), now
+	}
+	return err
+}
+
+// IntelItem returns one item.
+func (db *DB) IntelItem(ctx context.Context, id int64) (*lantern.IntelItem, error) {
+	it, err := scanIntel(db.read.QueryRowContext(ctx, `SELECT `+intelCols+` FROM intel_items WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, lantern.Errorf(lantern.ENOTFOUND, "Intelligence item not found.")
+	} else if err != nil {
+		return nil, wrap("read intel item", err)
+	}
+	return it, nil
+}
+
+// FindIntelItems lists items newest first.
+func (db *DB) FindIntelItems(ctx context.Context, f lantern.IntelFilter) ([]*lantern.IntelItem, int, error) {
+	var c conds
+	if f.StaffID != "" {
+		c.add("staff_id = ?", f.StaffID)
+	}
+	if f.SourceRef != "" {
+		c.add("source_ref = ?", f.SourceRef)
+	}
+	if f.State != "" {
+		c.add("state = ?", f.State)
+	}
+	limit, largs, err := page(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var list []*lantern.IntelItem
+	var n int
+	err = db.view(ctx, "find intel items", func(tx *sql.Tx) error {
+		if n, err = count(ctx, tx, "intel_items", &c); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+intelCols+` FROM intel_items`+c.where()+` ORDER BY id DESC`+limit,
+			append(c.args, largs...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanIntel(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, it)
+		}
+		return rows.Err()
+	})
+	return list, n, err
+}
+
+// changeIntel reads an item, applies fn and writes the result back.
+func (db *DB) changeIntel(ctx context.Context, op string, id int64, fn func(lantern.IntelItem) (*lantern.IntelItem, error)) (*lantern.IntelItem, error) {
+	var out *lantern.IntelItem
+	err := db.update(ctx, op, func(tx *sql.Tx) error {
+		it, err := scanIntel(tx.QueryRowContext(ctx, `SELECT `+intelCols+` FROM intel_items WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return lantern.Errorf(lantern.ENOTFOUND, "Intelligence item not found.")
+		} else if err != nil {
+			return err
+		}
+		next, err := fn(*it)
+		if err != nil {
+			return err
+		}
+		var grade any
+		if next.Grade != nil {
+			b, _ := json.Marshal(next.Grade)
+			grade = string(b)
+		}
+		next.UpdatedAt = db.timestamp()
+		_, err = tx.ExecContext(ctx, `UPDATE intel_items SET sanitised = ?, state = ?, grade = ?, graded_by = ?, graded_at = ?,
+			shared_with = ?, shared_by = ?, shared_at = ?, staff_id = ?, linked_by = ?, linked_at = ?, updated_at = ? WHERE id = ?`,
+			next.Sanitised, next.State, grade, next.GradedBy, nullMicros(next.GradedAt), next.SharedWith, next.SharedBy,
+			nullMicros(next.SharedAt), next.StaffID, next.LinkedBy, nullMicros(next.LinkedAt), micros(next.UpdatedAt), id)
+		out = next
+		return err
+	})
+	return out, err
+}
+
+// GradeIntelItem grades or regrades an item.
+func (db *DB) GradeIntelItem(ctx context.Context, id int64, g lantern.Grading) (*lantern.IntelItem, error) {
+	return db.changeIntel(ctx, "grade intel item", id, func(it lantern.IntelItem) (*lantern.IntelItem, error) { return it.ApplyGrading(g) })
+}
+
+// ShareIntelItem records an item's dissemination.
+func (db *DB) ShareIntelItem(ctx context.Context, id int64, s lantern.Sharing) (*lantern.IntelItem, error) {
+	return db.changeIntel(ctx, "share intel item", id, func(it lantern.IntelItem) (*lantern.IntelItem, error) { return it.ApplySharing(s) })
+}
+
+// LinkIntelStaff links an item to a member of staff.
+func (db *DB) LinkIntelStaff(ctx context.Context, id int64, l lantern.StaffLink) (*lantern.IntelItem, error) {
+	return db.changeIntel(ctx, "link intel item", id, func(it lantern.IntelItem) (*lantern.IntelItem, error) { return it.ApplyStaffLink(l) })
+}

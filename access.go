@@ -81,14 +81,21 @@ const (
 	ActViewIntake  Action = "intake.view"   // sources, rates, quarantine
 	ActViewAudit   Action = "audit.view"    // search and verify the audit trail
 	ActManageUsers Action = "users.manage"  // add, disable, reset users
+	// ActRestrictStaff records or ends an open case against a member of
+	// staff, which locks them out of the workspace.
+	ActRestrictStaff Action = "staff.restrict"
 )
+
+// Actions lists every action.
+var Actions = []Action{ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActReloadRules,
+	ActViewIntake, ActViewAudit, ActManageUsers, ActRestrictStaff}
 
 // permissions is the policy: the actions each role may take. Nothing else
 // is allowed.
 var permissions = map[UserRole][]Action{
 	UserAnalyst:       {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake},
 	UserInvestigator:  {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules},
-	UserHeadOfPSD:     {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake},
+	UserHeadOfPSD:     {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake, ActRestrictStaff},
 	UserAuditor:       {ActViewAudit},
 	UserAdministrator: {ActViewRules, ActReloadRules, ActViewIntake, ActManageUsers},
 	UserPartner:       nil,
@@ -96,8 +103,11 @@ var permissions = map[UserRole][]Action{
 }
 
 // concernsStaff lists the actions whose result is about a member of staff,
-// and so must never be shown to that member of staff.
-var concernsStaff = []Action{ActViewAlerts, ActChangeAlert, ActViewStaff}
+// and so must never be shown to that member of staff. Searching the audit
+// trail for who looked at a member of staff would tell them they are being
+// looked at; restricting oneself, or lifting one's own restriction, would
+// defeat the restriction.
+var concernsStaff = []Action{ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewAudit, ActRestrictStaff}
 
 // Authorize decides whether p may take action a. about is the staff id the
 // action concerns (the subject of an alert or a profile), or "" when it

@@ -3,9 +3,10 @@ package lantern
 import "context"
 
 // Store is the reference data store: the workforce, people, incidents and
-// rosters that give monitored events their meaning, and the alerts raised on
-// them. The SQLite and PostgreSQL adapters implement it and both pass the
-// storetest contract suite.
+// rosters that give monitored events their meaning, the alerts raised on
+// them, and the workspace's users, sessions and audit trail. The SQLite and
+// PostgreSQL adapters implement it and both pass the storetest contract
+// suite.
 type Store interface {
 	StaffService
 	PersonService
@@ -15,6 +16,10 @@ type Store interface {
 	SourceService
 	ProgressService
 	AlertService
+	UserService
+	SessionService
+	RestrictionService
+	AuditService
 
 	// Ping reports whether the store can serve requests; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error

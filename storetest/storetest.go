@@ -67,6 +67,15 @@
 //     EINVALID. It returns the alert as Alert then gives it.
 //   - AlertCounts lists the rules with alerts in byte order; AlertScores
 //     leaves out dismissed alerts and orders by staff, LastEvidence and ID.
+//   - Users are listed by username and restrictions by staff id, in byte
+//     order. A user's username, id and OIDC subject are unique. A TOTP step
+//     is accepted once and only when later than the last; a new secret
+//     starts afresh. SetUserPassword clears failed sign-ins and any lock.
+//   - Sessions are found only by the SHA-256 of their token; deleting a
+//     session that is gone is not an error.
+//   - The audit trail numbers entries from 1 with no gap, chains each to the
+//     one before (the first to lantern.AuditGenesis), keeps times to the
+//     microsecond, and stays one sound chain under concurrent appends.
 //   - Close may be called more than once, and Ping after Close is EUNAVAILABLE.
 package storetest
 
@@ -98,6 +107,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, open) })
 	t.Run("Alert", func(t *testing.T) { t.Parallel(); testAlert(t, open) })
 	t.Run("Progress", func(t *testing.T) { t.Parallel(); testProgress(t, open) })
+	t.Run("User", func(t *testing.T) { t.Parallel(); testUser(t, open) })
+	t.Run("Session", func(t *testing.T) { t.Parallel(); testSession(t, open) })
+	t.Run("Restriction", func(t *testing.T) { t.Parallel(); testRestriction(t, open) })
+	t.Run("Audit", func(t *testing.T) { t.Parallel(); testAudit(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

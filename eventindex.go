@@ -145,3 +145,18 @@ type EventIndexService interface {
 	// many it deleted.
 	PurgeIndexBefore(ctx context.Context, t time.Time) (int64, error)
 }
+
+// Normalize returns the page with its default limit filled in, or EINVALID
+// for a negative offset or a limit outside 0-MaxIndexPage.
+func (p IndexPage) Normalize() (IndexPage, error) {
+	if p.Offset < 0 {
+		return p, FieldErrorf("offset", "offset must not be negative")
+	}
+	if p.Limit < 0 || p.Limit > MaxIndexPage {
+		return p, FieldErrorf("limit", "limit must be between 0 and %d", MaxIndexPage)
+	}
+	if p.Limit == 0 {
+		p.Limit = 50
+	}
+	return p, nil
+}

@@ -20,6 +20,7 @@ type Store interface {
 	SessionService
 	RestrictionService
 	AuditService
+	EventIndexService
 
 	// Ping reports whether the store can serve requests; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error

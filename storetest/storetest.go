@@ -76,6 +76,10 @@
 //   - The audit trail numbers entries from 1 with no gap, chains each to the
 //     one before (the first to lantern.AuditGenesis), keeps times to the
 //     microsecond, and stays one sound chain under concurrent appends.
+//   - The event index replaces an event saved again by ID. IndexedEvents and
+//     StaffEvents order by time then ID; PersonAccesses by time then ID,
+//     newest first, and never lists events with no person. Fields come
+//     back in the order saved, none as nil.
 //   - Close may be called more than once, and Ping after Close is EUNAVAILABLE.
 package storetest
 
@@ -111,6 +115,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Session", func(t *testing.T) { t.Parallel(); testSession(t, open) })
 	t.Run("Restriction", func(t *testing.T) { t.Parallel(); testRestriction(t, open) })
 	t.Run("Audit", func(t *testing.T) { t.Parallel(); testAudit(t, open) })
+	t.Run("EventIndex", func(t *testing.T) { t.Parallel(); testEventIndex(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

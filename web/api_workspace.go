@@ -163,8 +163,8 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, p lantern.Prin
 	if out.Entries == nil {
 		out.Entries = []lantern.AuditEntry{}
 	}
-	if svc := s.services.Load(); svc.AuditVerify != nil && r.URL.Query().Get("verify") == "true" {
-		st, err := svc.AuditVerify(r.Context())
+	if r.URL.Query().Get("verify") == "true" {
+		st, err := s.verifyAudit(r.Context())
 		if err != nil {
 			s.Error(w, r, err)
 			return

@@ -162,9 +162,9 @@ func (s *Server) handleAuditPage(w http.ResponseWriter, r *http.Request, p lante
 		s.Error(w, r, err)
 		return
 	}
-	d := auditData{Form: form, Entries: entries, Searched: r.URL.RawQuery != ""}
-	if svc := s.services.Load(); svc.AuditVerify != nil {
-		st, err := svc.AuditVerify(r.Context())
+	d := auditData{Form: form, Entries: entries, Searched: form != auditForm{}}
+	if r.URL.Query().Get("verify") == "true" {
+		st, err := s.verifyAudit(r.Context())
 		if err != nil {
 			d.StatusErr = lantern.ErrorMessage(err)
 		} else {
@@ -178,4 +178,26 @@ func (s *Server) handleAuditPage(w http.ResponseWriter, r *http.Request, p lante
 		status = http.StatusBadRequest
 	}
 	s.render(w, status, "audit.html", page)
+}
+
+// AuditStatus is the result of checking the audit trail's hash chain.
+type AuditStatus struct {
+	Checked int64  `json:"checked"`          // entries checked and found sound
+	OK      bool   `json:"ok"`               // the chain is whole
+	Broken  int64  `json:"broken,omitempty"` // the first entry that does not chain, when not OK
+	Detail  string `json:"detail,omitempty"` // what is wrong with it
+}
+
+// verifyAudit checks the whole trail's chain. The caller has already been
+// authorised to search the trail.
+func (s *Server) verifyAudit(ctx context.Context) (AuditStatus, error) {
+	svc := s.services.Load()
+	if svc.Audit == nil {
+		return AuditStatus{}, lantern.Errorf(lantern.EUNAVAILABLE, "The audit trail is not available.")
+	}
+	v, err := lantern.VerifyAudit(ctx, svc.Audit, 0)
+	if err != nil {
+		return AuditStatus{}, err
+	}
+	return AuditStatus{Checked: v.Checked, OK: v.OK(), Broken: v.BrokenSeq, Detail: v.Detail}, nil
 }

@@ -59,19 +59,10 @@ type Services struct {
 	// pages answer 503 until both are attached.
 	Auth      Authenticator
 	Workspace workspace.Workspace
-	// Audit receives the entries for actions the server takes itself
-	// (reloading rules from a page); AuditVerify checks the trail's chain
-	// for the auditor's page. Either may be nil.
-	Audit       lantern.AuditService
-	AuditVerify func(ctx context.Context) (AuditStatus, error)
-}
-
-// AuditStatus is the result of checking the audit trail's hash chain.
-type AuditStatus struct {
-	Entries int64  `json:"entries"`          // entries checked
-	OK      bool   `json:"ok"`               // the chain is whole
-	Broken  int64  `json:"broken,omitempty"` // the first entry that does not chain, when not OK
-	Detail  string `json:"detail,omitempty"` // what is wrong with it
+	// Audit is the audit trail: it receives the entries for actions the
+	// server takes itself (reloading rules from a page) and is verified for
+	// the auditor's page. Nil leaves those actions unavailable.
+	Audit lantern.AuditService
 }
 
 // Server is Lantern's HTTP server.
@@ -81,6 +72,7 @@ type Server struct {
 	version   string
 	templates map[string]*template.Template
 	assets    *assets
+	patterns  []string // every registered route, for tests
 	oidcName  string
 	services  atomic.Pointer[Services] // nil until the caller declares the system started
 	handler   http.Handler

@@ -164,12 +164,25 @@ func (m *Monitor) Engine() *detect.Engine { return m.engine }
 func (m *Monitor) SetRules(rs *detect.RuleSet) { m.engine.SetRules(rs) }
 
 // filters returns the subjects the monitor reads.
-func (m *Monitor) filters() []string {
-	if m.owned == nil {
+func (m *Monitor) filters() []string { return subjects(m.owned) }
+
+// Subjects returns the subject filters of a reader of the log's reference
+// records and the events of partitions (all of them when empty), or an
+// error naming a partition out of range.
+func Subjects(partitions []int) ([]string, error) {
+	owned, err := ownedPartitions(partitions)
+	if err != nil {
+		return nil, err
+	}
+	return subjects(owned), nil
+}
+
+func subjects(owned []bool) []string {
+	if owned == nil {
 		return []string{intake.RefSubjects, intake.EventSubjects}
 	}
 	fs := []string{intake.RefSubjects}
-	for p, ok := range m.owned {
+	for p, ok := range owned {
 		if ok {
 			fs = append(fs, intake.EventSubject(p))
 		}
@@ -177,11 +190,11 @@ func (m *Monitor) filters() []string {
 	return fs
 }
 
-// batch is the records of one event-log message.
-type batch struct {
-	seq     uint64
-	pending uint64
-	recs    []*ingest.Record
+// Batch is the records of one event-log message.
+type Batch struct {
+	Seq     uint64 // the message's stream sequence
+	Pending uint64 // messages on the filters still to read after it
+	Recs    []*ingest.Record
 }
 
 // Run reads the log from its start and judges every record, then follows
@@ -212,7 +225,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 var errStopped = errors.New("monitor stopped")
 
 func (m *Monitor) run(ctx context.Context) error {
-	batches := make(chan batch, 64)
+	batches := make(chan Batch, 64)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -248,20 +261,51 @@ func (e *badMessage) Unwrap() error { return e.err }
 // gives up.
 const maxReadFailures = 30
 
-// read decodes messages into batches, in log order. When reading fails it
-// starts again after the last message read, backing off, so that a cluster's
-// leader election or a dropped connection costs a pause, not the monitor.
-func (m *Monitor) read(ctx context.Context, out chan<- batch) error {
+// read decodes the monitor's messages into batches, in log order.
+func (m *Monitor) read(ctx context.Context, out chan<- Batch) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m.mu.Lock()
 	m.stopRead = cancel
 	m.mu.Unlock()
-	dec := intake.NewMessageDecoder(m.cfg.Phones)
-	next := uint64(1)
+	return Follow(ctx, FollowConfig{
+		Log: m.cfg.Log, Phones: m.cfg.Phones, Filters: m.filters(), Logger: m.cfg.Logger,
+		Consumer: func(c jetstream.Consumer) {
+			m.mu.Lock()
+			m.cons = c
+			m.mu.Unlock()
+		},
+	}, out)
+}
+
+// FollowConfig says what Follow reads and where from.
+type FollowConfig struct {
+	Log     *nats.Log
+	Phones  *ingest.PhoneHasher
+	Filters []string // subject filters, such as intake.RefSubjects
+	From    uint64   // the first stream sequence to read; 0 means 1
+	Logger  *slog.Logger
+	// Consumer, when set, is called with each consumer Follow opens, so
+	// that the caller can ask how much is pending.
+	Consumer func(jetstream.Consumer)
+}
+
+// Follow reads the event log's messages on cfg.Filters from cfg.From, in
+// log order, decodes each into a Batch and sends it to out, then follows new
+// messages until ctx ends (it then returns nil). When reading fails it
+// starts again after the last message read, backing off, so that a
+// cluster's leader election or a dropped connection costs a pause; it gives
+// up after maxReadFailures failures in a row, or at once on a message that
+// does not decode. Follow does not close out.
+func Follow(ctx context.Context, cfg FollowConfig, out chan<- Batch) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	dec := intake.NewMessageDecoder(cfg.Phones)
+	next := max(cfg.From, 1)
 	failures := 0
 	for {
-		err := m.readFrom(ctx, next, dec, out, func(seq uint64) { next, failures = seq+1, 0 })
+		err := readFrom(ctx, cfg, next, dec, out, func(seq uint64) { next, failures = seq+1, 0 })
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -270,7 +314,7 @@ func (m *Monitor) read(ctx context.Context, out chan<- batch) error {
 		if failures > maxReadFailures || errors.As(err, &bad) {
 			return err
 		}
-		m.cfg.Logger.Warn("reading the event log failed; starting again after the last message read",
+		cfg.Logger.Warn("reading the event log failed; starting again after the last message read",
 			"next_seq", next, "attempt", failures, "error", err)
 		select {
 		case <-ctx.Done():
@@ -282,13 +326,13 @@ func (m *Monitor) read(ctx context.Context, out chan<- batch) error {
 
 // readFrom reads from stream sequence from until an error, calling done
 // with each message's sequence once its batch is handed on.
-func (m *Monitor) readFrom(ctx context.Context, from uint64, dec *intake.MessageDecoder, out chan<- batch, done func(uint64)) error {
-	stream, err := m.cfg.Log.JetStream().Stream(ctx, m.cfg.Log.Stream())
+func readFrom(ctx context.Context, cfg FollowConfig, from uint64, dec *intake.MessageDecoder, out chan<- Batch, done func(uint64)) error {
+	stream, err := cfg.Log.JetStream().Stream(ctx, cfg.Log.Stream())
 	if err != nil {
 		return fmt.Errorf("monitor: open stream: %w", err)
 	}
 	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: m.filters(),
+		FilterSubjects: cfg.Filters,
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:    from,
 	})
@@ -302,9 +346,9 @@ func (m *Monitor) readFrom(ctx context.Context, from uint64, dec *intake.Message
 	defer iter.Stop()
 	stop := context.AfterFunc(ctx, iter.Stop)
 	defer stop()
-	m.mu.Lock()
-	m.cons = cons
-	m.mu.Unlock()
+	if cfg.Consumer != nil {
+		cfg.Consumer(cons)
+	}
 	for {
 		msg, err := iter.Next()
 		if err != nil {
@@ -317,16 +361,16 @@ func (m *Monitor) readFrom(ctx context.Context, from uint64, dec *intake.Message
 		if err != nil {
 			return fmt.Errorf("monitor: message metadata: %w", err)
 		}
-		b := batch{seq: meta.Sequence.Stream, pending: meta.NumPending}
+		b := Batch{Seq: meta.Sequence.Stream, Pending: meta.NumPending}
 		if err := dec.Each(msg.Subject(), msg.Data(), func(r *ingest.Record) error {
-			b.recs = append(b.recs, r)
+			b.Recs = append(b.Recs, r)
 			return nil
 		}); err != nil {
-			return &badMessage{fmt.Errorf("monitor: event log message %d: %w", b.seq, err)}
+			return &badMessage{fmt.Errorf("monitor: event log message %d: %w", b.Seq, err)}
 		}
 		select {
 		case out <- b:
-			done(b.seq)
+			done(b.Seq)
 		case <-ctx.Done():
 			return nil
 		}
@@ -336,7 +380,7 @@ func (m *Monitor) readFrom(ctx context.Context, from uint64, dec *intake.Message
 // judge applies batches to the engine and saves the alerts they raise:
 // at once when no further batch is waiting, else at least every FlushEvery.
 // Between batches it answers other monitors' requests for peer figures.
-func (m *Monitor) judge(ctx context.Context, in <-chan batch) error {
+func (m *Monitor) judge(ctx context.Context, in <-chan Batch) error {
 	var raised []detect.Alert
 	var judged uint64 // every message up to here is applied to the engine
 	var saved uint64  // the progress last recorded with the sink
@@ -384,7 +428,7 @@ func (m *Monitor) judge(ctx context.Context, in <-chan batch) error {
 	}
 	counts := map[ingest.Kind]int{}
 	for {
-		var b batch
+		var b Batch
 		var ok bool
 		select {
 		case b, ok = <-in:
@@ -409,16 +453,16 @@ func (m *Monitor) judge(ctx context.Context, in <-chan batch) error {
 		if !ok {
 			return flush()
 		}
-		m.applying = b.seq
-		replaying := b.seq <= m.cfg.Resume
-		for _, r := range b.recs {
+		m.applying = b.Seq
+		replaying := b.Seq <= m.cfg.Resume
+		for _, r := range b.Recs {
 			counts[r.Kind]++
 			if as := m.engine.Apply(r); !replaying {
 				raised = append(raised, as...)
 			}
 		}
-		judged = b.seq
-		m.lagEvent.Set(float64(b.pending))
+		judged = b.Seq
+		m.lagEvent.Set(float64(b.Pending))
 		if unanswered || peers != nil && isClosed(changed) {
 			if err := answer(false); err != nil {
 				return err

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"lantern/auth"
+	"lantern/index"
+	"lantern/monitor"
 	"lantern/workspace"
 )
 
@@ -77,4 +82,26 @@ func openWorkspace(cfg *config, sys *system, det *detection, logger *slog.Logger
 		return nil, nil, fmt.Errorf("workspace: %w", err)
 	}
 	return am, ws, nil
+}
+
+// startIndex projects the event log's access and comms events, with their
+// purpose verdicts, into the store's event index for the workspace's
+// evidence timelines and person views. It runs until ctx ends, and the
+// channel it returns closes once it has stopped; a failure is logged and
+// leaves the pages without the newest events.
+func startIndex(ctx context.Context, cfg *config, sys *system, logger *slog.Logger, reg prometheus.Registerer) (<-chan struct{}, error) {
+	partitions, _ := monitor.ParsePartitions(cfg.str("partitions"))
+	x, err := index.New(index.Config{Log: sys.log, Phones: sys.keys.phones, Store: sys.store, Partitions: partitions,
+		Logger: logger.With("component", "index"), Metrics: reg})
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := x.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("event index stopped", "error", err)
+		}
+	}()
+	return done, nil
 }

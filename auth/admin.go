@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -55,7 +56,9 @@ func (m *Manager) AddUser(ctx context.Context, actor string, nu NewUser) (*lante
 	if cred, err = m.newCredentials(u); err != nil {
 		return nil, cred, err
 	}
-	if err := m.store.CreateUser(ctx, u); err != nil {
+	if err := m.store.CreateUser(ctx, u); lantern.ErrorCode(err) == lantern.ECONFLICT {
+		return nil, Credentials{}, fmt.Errorf("%w: %w", lantern.Errorf(lantern.ECONFLICT, "The username or single sign-on subject belongs to another user."), err)
+	} else if err != nil {
 		return nil, Credentials{}, err
 	}
 	detail := fmt.Sprintf("role %s", u.Role)
@@ -203,7 +206,7 @@ func (m *Manager) authorize(ctx context.Context, actor string, act lantern.Actio
 	if err == nil {
 		return nil
 	}
-	e := lantern.AuditEntry{UserID: actor, Role: p.Role, Action: string(act), Outcome: lantern.AuditDenied}
+	e := lantern.AuditEntry{UserID: cmp.Or(actor, "unknown"), Role: p.Role, Action: string(act), Outcome: lantern.AuditDenied}
 	if about != "" {
 		e.Object = "staff:" + about
 	}
@@ -220,5 +223,35 @@ func (m *Manager) record(ctx context.Context, actor, action, object, detail stri
 		e.Role = p.Role
 	}
 	_, err := m.store.AppendAudit(ctx, e)
+	return err
+}
+
+// ChangePassword replaces a user's password after checking their current
+// one and the password policy, and records the change. EUNAUTHORIZED for a
+// wrong current password (which counts as a failed sign-in), EINVALID for
+// a new password the policy refuses, ENOTFOUND for an unknown user.
+func (m *Manager) ChangePassword(ctx context.Context, userID, current, next string) error {
+	u, err := m.store.FindUserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	ok, _, err := CheckPassword(u.PasswordHash, current)
+	if err != nil || !ok {
+		entry := lantern.AuditEntry{UserID: u.ID, Role: u.Role, Action: "user.password", Object: "user:" + u.ID,
+			Outcome: lantern.AuditFailed, Detail: "wrong current password"}
+		return m.failed(ctx, u, u.Username, "", m.cfg.Now(), entry, errBadCredentials)
+	}
+	if err := CheckPasswordPolicy(u.Username, next); err != nil {
+		return err
+	}
+	hash, err := HashPassword(next, m.cfg.Params, m.cfg.Rand)
+	if err != nil {
+		return err
+	}
+	if err := m.store.SetUserPassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	_, err = m.store.AppendAudit(ctx, lantern.AuditEntry{UserID: u.ID, Role: u.Role, Action: "user.password", Object: "user:" + u.ID,
+		Outcome: lantern.AuditAllowed, Detail: "password changed"})
 	return err
 }

@@ -50,7 +50,11 @@ type Manager struct {
 	sealer  *sealer
 	users   *limiter // by username, known or not
 	clients *limiter // by client key
-	dummy   string   // a hash checked for unknown users, so they take as long
+	// dummy is a hash checked for unknown users, so that they take as long
+	// as known ones; made on first use.
+	dummyOnce sync.Once
+	dummy     string
+	dummyErr  error
 
 	mu         sync.Mutex
 	challenges map[string]*pending2fa // by the hex SHA-256 of the challenge token
@@ -86,9 +90,6 @@ func New(store lantern.Store, cfg Config) (*Manager, error) {
 		users:      newLimiter(cfg.UserLockout.Threshold, cfg.UserLockout.Base, cfg.UserLockout.Max),
 		clients:    newLimiter(cfg.ClientLockout.Threshold, cfg.ClientLockout.Base, cfg.ClientLockout.Max),
 		challenges: map[string]*pending2fa{},
-	}
-	if m.dummy, err = HashPassword("not a password of anyone's", cfg.Params, cfg.Rand); err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
 	}
 	if cfg.OIDC != nil && cfg.OIDC.Issuer != "" {
 		if m.oidc, err = newOIDCClient(*cfg.OIDC); err != nil {
@@ -126,6 +127,10 @@ func (m *Manager) SignIn(ctx context.Context, username, password, clientKey stri
 		return "", "", m.refuse(ctx, entry, errLocked)
 	}
 
+	m.dummyOnce.Do(func() { m.dummy, m.dummyErr = HashPassword("not anyone's password", m.cfg.Params, m.cfg.Rand) })
+	if m.dummyErr != nil {
+		return "", "", m.dummyErr
+	}
 	hash := m.dummy
 	if u != nil && u.PasswordHash != "" {
 		hash = u.PasswordHash

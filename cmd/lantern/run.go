@@ -75,6 +75,8 @@ func commands() map[string]command {
 		"rules":      {"check, test or list a rule set: the built-in library or a directory (check, test, list)", runRules},
 		"simulate":   {"generate a synthetic force with planted offenders and ground truth", runSimulate},
 		"version":    {"print the version", runVersion},
+		"user":       {"manage the workspace's users and the staff locked out of it (add, disable, enable, reset, list, restrict, unrestrict)", runUser},
+		"audit":      {"check or export the tamper-evident trail of the workspace's use (verify, export)", runAudit},
 	}
 }
 

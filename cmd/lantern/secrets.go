@@ -19,7 +19,6 @@ import (
 const (
 	phoneKeyFile      = "phone-hmac.key" // keys the hashes of phone numbers
 	quarantineKeyFile = "quarantine.key" // seals rejected rows kept for repair
-	totpKeyFile       = "totp.key"       // seals users' TOTP secrets
 )
 
 // secretsDir returns the directory that holds the installation's secrets.
@@ -72,7 +71,6 @@ func createKey(dir, path string) ([]byte, error) {
 type keys struct {
 	phones *ingest.PhoneHasher
 	sealer *intake.Sealer
-	totp   []byte // seals users' TOTP secrets in the store
 }
 
 // loadKeys loads (or on first use creates) the installation's secrets.
@@ -86,11 +84,7 @@ func loadKeys(cfg *config, dir *dataDir) (*keys, error) {
 	if err != nil {
 		return nil, cfg.settingError("secrets-dir", err)
 	}
-	tk, err := loadOrCreateKey(sd, totpKeyFile)
-	if err != nil {
-		return nil, cfg.settingError("secrets-dir", err)
-	}
-	k := &keys{totp: tk}
+	k := &keys{}
 	if k.phones, err = ingest.NewPhoneHasher(pk); err != nil {
 		return nil, err
 	}

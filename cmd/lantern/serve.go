@@ -21,7 +21,7 @@ func serveSettings() []setting {
 	return append([]setting{
 		{Name: "http", Default: "127.0.0.1:8080", Usage: "address for the web UI, API, health and metrics", Check: checkNotEmpty},
 		{Name: "shutdown-timeout", Default: "4s", Usage: "how long to let requests finish on SIGINT/SIGTERM", Check: checkDuration},
-	}, append(append(detectionSettings(), workspaceSettings()...), systemSettings()...)...)
+	}, append(append(append(detectionSettings(), authSettings()...), workspaceSettings()...), systemSettings()...)...)
 }
 
 // runServe starts the whole system and serves until ctx is cancelled. The HTTP
@@ -103,7 +103,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stop()
 		return err
 	}
-	am, ws, err := openWorkspace(cfg, sys, det, logger)
+	am, ws, err := openWorkspace(cfg, dir, sys, det, logger)
 	if err != nil {
 		stop()
 		return err

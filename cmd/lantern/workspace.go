@@ -14,19 +14,13 @@ import (
 	"lantern/workspace"
 )
 
-// workspaceSettings are the settings of the analysts' workspace in serve:
-// the unit's capacity, sessions and optional single sign-on.
+// workspaceSettings are the settings of the analysts' workspace in serve
+// besides signing in (authSettings): the unit's capacity and how the
+// sign-in page names single sign-on.
 func workspaceSettings() []setting {
 	return []setting{
 		{Name: "unit-capacity", Default: "25", Usage: "alerts the unit can handle in a week: the size of the alert queue", Check: checkIntRange(1, 100_000)},
-		{Name: "session-idle-timeout", Default: "30m", Usage: "end a workspace session unused for this long", Check: checkDuration},
-		{Name: "session-max-age", Default: "12h", Usage: "end a workspace session this long after sign-in, however busy", Check: checkDuration},
-		{Name: "oidc-issuer", Usage: "OpenID Connect issuer URL of the force's identity provider; empty turns single sign-on off"},
-		{Name: "oidc-client-id", Usage: "client id registered with the identity provider"},
-		{Name: "oidc-client-secret", Usage: "client secret registered with the identity provider", Secret: true},
-		{Name: "oidc-redirect-url", Usage: "this server's callback as registered with the provider: https://HOST/signin/oidc/callback"},
-		{Name: "oidc-email-claim", Usage: "claim matched against usernames on first sign-in, such as email; empty matches linked subjects only"},
-		{Name: "oidc-name", Usage: "what the sign-in button calls the identity provider (\"Sign in with …\")"},
+		{Name: "oidc-name", Usage: "single sign-on: what the sign-in button calls the identity provider (\"Sign in with …\"); empty says \"single sign-on\""},
 	}
 }
 
@@ -39,29 +33,10 @@ func (d *detection) Fixtures() (fs.FS, string) {
 	return fsys, dir
 }
 
-// authConfig is the authenticator's configuration from serve's settings.
-func authConfig(cfg *config, sys *system) (auth.Config, error) {
-	ac := auth.Config{
-		IdleTimeout:     cfg.duration("session-idle-timeout"),
-		AbsoluteTimeout: cfg.duration("session-max-age"),
-		TOTPKey:         sys.keys.totp,
-	}
-	if iss := cfg.str("oidc-issuer"); iss != "" {
-		for _, name := range []string{"oidc-client-id", "oidc-redirect-url"} {
-			if cfg.str(name) == "" {
-				return ac, cfg.settingError(name, fmt.Errorf("is required with --oidc-issuer"))
-			}
-		}
-		ac.OIDC = &auth.OIDCConfig{Issuer: iss, ClientID: cfg.str("oidc-client-id"), ClientSecret: cfg.str("oidc-client-secret"),
-			RedirectURL: cfg.str("oidc-redirect-url"), EmailClaim: cfg.str("oidc-email-claim")}
-	}
-	return ac, nil
-}
-
 // openWorkspace builds the authenticator and the workspace service over
 // the open system and the running detection.
-func openWorkspace(cfg *config, sys *system, det *detection, logger *slog.Logger) (*auth.Manager, *workspace.Service, error) {
-	ac, err := authConfig(cfg, sys)
+func openWorkspace(cfg *config, dir *dataDir, sys *system, det *detection, logger *slog.Logger) (*auth.Manager, *workspace.Service, error) {
+	ac, err := authConfig(cfg, dir)
 	if err != nil {
 		return nil, nil, err
 	}

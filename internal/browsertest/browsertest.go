@@ -152,7 +152,7 @@ func (p *Page) Go(url string) {
 // Fill types text into the field sel (a CSS selector).
 func (p *Page) Fill(sel, text string) {
 	p.t.Helper()
-	p.step("fill "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), text))
+	p.step("fill "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
 // Click clicks the element sel.

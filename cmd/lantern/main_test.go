@@ -74,7 +74,8 @@ func TestUnknownCommand(t *testing.T) {
 // address it names.
 func listenAddr(t *testing.T, logs *syncBuffer) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// A demo simulates, loads and hashes its users' passwords first.
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		sc := bufio.NewScanner(strings.NewReader(logs.String()))
 		for sc.Scan() {

@@ -2,7 +2,9 @@ package lantern
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +142,21 @@ func TestUserValidate(t *testing.T) {
 	for _, name := range []string{"a", ".ab", "ab cd", strings.Repeat("a", 65), "ab/c", "ÄB"} {
 		if ValidateUsername(name) == nil {
 			t.Errorf("username %q accepted", name)
+		}
+	}
+}
+
+func TestUserNeverShowsCredentials(t *testing.T) {
+	u := &User{ID: "u1", Username: "asmith", Role: UserAnalyst, PasswordHash: "$argon2id$secret-hash", TOTPSecret: "v1:sealed-secret"}
+	var logged strings.Builder
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("user", "user", u)
+	encoded, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{logged.String(), string(encoded), fmt.Sprint(u), fmt.Sprintf("%+v", u)} {
+		if strings.Contains(out, "secret") || !strings.Contains(out, "asmith") {
+			t.Errorf("shown as %s", out)
 		}
 	}
 }

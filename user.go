@@ -2,6 +2,8 @@ package lantern
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -21,8 +23,8 @@ type User struct {
 	StaffID  string
 	Disabled bool
 
-	PasswordHash string // a PHC-style argon2id string, or "" for SSO-only users
-	TOTPSecret   string // the sealed TOTP secret, or "" when none is set
+	PasswordHash string `json:"-"` // a PHC-style argon2id string, or "" for SSO-only users
+	TOTPSecret   string `json:"-"` // the sealed TOTP secret, or "" when none is set
 	// TOTPLastStep is the last TOTP time step accepted, so that a code is
 	// never accepted twice.
 	TOTPLastStep int64
@@ -33,6 +35,17 @@ type User struct {
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// LogValue makes a User logged with log/slog show only its id, username
+// and role, never its credentials.
+func (u *User) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", u.ID), slog.String("username", u.Username), slog.String("role", string(u.Role)))
+}
+
+// String describes u without its credentials, for %v.
+func (u *User) String() string {
+	return fmt.Sprintf("user %s (%s, %s)", u.ID, u.Username, u.Role)
 }
 
 // MaxUsernameLen is the longest username accepted.

@@ -289,7 +289,9 @@ func (m *Manager) Principal(ctx context.Context, session string) (lantern.Princi
 		why = "absolute timeout"
 	}
 	u, err := m.store.FindUserByID(ctx, s.UserID)
-	if err != nil {
+	if lantern.ErrorCode(err) == lantern.ENOTFOUND {
+		return lantern.Principal{}, errSessionEnded
+	} else if err != nil {
 		return lantern.Principal{}, err
 	}
 	if why == "" && u.Disabled {

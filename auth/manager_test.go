@@ -536,3 +536,15 @@ func TestChangePassword(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnknownUsersCostAHash checks that a sign-in for an unknown username
+// checks a password against a hash made with the same parameters as real
+// ones, so that it takes as long.
+func TestUnknownUsersCostAHash(t *testing.T) {
+	f := newFixture(t)
+	f.m.SignIn(t.Context(), "nobody", "some password here", "c")
+	p, _, _, err := parseHash(f.m.dummy)
+	if err != nil || p != fast {
+		t.Errorf("stand-in hash %q: %+v, %v", f.m.dummy, p, err)
+	}
+}

@@ -123,3 +123,17 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckPassword measures one sign-in's hashing with the default
+// parameters: go test -run '^$' -bench CheckPassword -benchtime 5x ./auth
+func BenchmarkCheckPassword(b *testing.B) {
+	h, err := HashPassword("a password here", DefaultParams, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if ok, _, _ := CheckPassword(h, "a password here"); !ok {
+			b.Fatal("no match")
+		}
+	}
+}

@@ -8,7 +8,7 @@ import (
 // StaffFacts is what the World knows of a member of staff as of an instant.
 type StaffFacts struct {
 	Role, Team, Station, Area, Rank string
-	Serving                         bool // started and not yet left
+	Serving                         bool // not yet left as of the instant (the start date is not consulted)
 }
 
 // Staff returns the facts about a member of staff effective at t, and false

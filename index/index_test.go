@@ -92,7 +92,12 @@ func loadForce(t testing.TB, staff, days int) *force {
 // runIndexer runs an indexer over the whole log and stops it.
 func (f *force) runIndexer(t *testing.T, partitions []int) *index.Indexer {
 	t.Helper()
-	x, err := index.New(index.Config{Log: f.log, Phones: f.phones, Store: f.store, Partitions: partitions, Logger: discard})
+	return f.runIndexerInto(t, f.store, partitions)
+}
+
+func (f *force) runIndexerInto(t *testing.T, store index.Store, partitions []int) *index.Indexer {
+	t.Helper()
+	x, err := index.New(index.Config{Log: f.log, Phones: f.phones, Store: store, Partitions: partitions, Logger: discard, BatchSize: 97})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +234,8 @@ func TestIndexAgreesWithRulesAndReplaysIdempotently(t *testing.T) {
 		}
 	}
 
+	checkWorkspace(t, f, want)
+
 	// Run again: nothing new to save, nothing changes. Then forget the
 	// progress and replay the whole log: the same rows, no more.
 	f.runIndexer(t, nil)
@@ -252,6 +259,46 @@ func TestIndexAgreesWithRulesAndReplaysIdempotently(t *testing.T) {
 	}
 	if total != len(want.ids) {
 		t.Errorf("after replays the index holds %d events, want %d", total, len(want.ids))
+	}
+
+	// An indexer of half the partitions saves exactly their events, judged
+	// the same (every indexer reads all reference data).
+	half, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "half.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer half.Close()
+	parts := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+	if x := f.runIndexerInto(t, half, parts); x.Owner() != "index:0-15" {
+		t.Errorf("owner %q", x.Owner())
+	}
+	var mine []string
+	for _, id := range want.ids {
+		if intake.Partition(want.direct[id].StaffID) < 16 {
+			mine = append(mine, id)
+		}
+	}
+	counted, err = half.IndexCounts(t.Context(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total = 0
+	for _, c := range counted {
+		total += c.Events
+	}
+	if total != len(mine) || len(mine) == 0 || len(mine) == len(want.ids) {
+		t.Errorf("partitions 0-15: %d events indexed, want %d of %d", total, len(mine), len(want.ids))
+	}
+	for chunk := range slices.Chunk(mine, lantern.MaxIndexPage) {
+		got, err := half.IndexedEvents(t.Context(), chunk...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range got {
+			if w := want.direct[e.ID]; e.Purpose != w.Purpose || e.PurposeReason != w.PurposeReason {
+				t.Fatalf("partitioned verdict on %s: %s (%s), want %s (%s)", e.ID, e.Purpose, e.PurposeReason, w.Purpose, w.PurposeReason)
+			}
+		}
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"lantern/detect"
 )
 
 // Flag is one (staff member, key) pair a rule's query flagged: the key is
@@ -75,12 +77,20 @@ func Rules() []string {
 // library as SQL over what Load put in db: first prepare.sql, which works
 // out for each event what the rules ask of the reference data, then for
 // each rule its file sql/rules/<rule>.sql, whose last statement returns the
-// (staff, key) pairs it flags. Temporary tables are dropped before it
-// returns. Any database error is returned, wrapped with the rule's name.
+// events at which the rule matches, as (staff_id, key, at, seq, score)
+// rows. They are kept in the temporary table rule_match, from which the
+// (staff, key) pairs are counted and which the corroboration rules (kind
+// signals, run after every other) read. Temporary tables are dropped
+// before it returns. A library rule with no SQL, or SQL for a rule the
+// library no longer has, is an error before anything runs; any database
+// error is returned, wrapped with the rule's name.
 func Detect(ctx context.Context, db *DB) (Result, error) {
 	res := Result{Dialect: db.dialect, Loaded: db.loaded}
 	q, err := parseQueries(db.dialect)
 	if err != nil {
+		return res, err
+	}
+	if err := q.checkLibrary(); err != nil {
 		return res, err
 	}
 	s, err := db.conn(ctx)
@@ -89,7 +99,7 @@ func Detect(ctx context.Context, db *DB) (Result, error) {
 	}
 	defer s.release()
 	start := time.Now()
-	prep, err := q.statements("prepare.sql")
+	prep, err := q.statements("prepare.sql", nil)
 	if err != nil {
 		return res, err
 	}
@@ -98,33 +108,54 @@ func Detect(ctx context.Context, db *DB) (Result, error) {
 		return res, fmt.Errorf("detect: prepare: %w", err)
 	}
 	res.Prepare = time.Since(start)
-	for _, name := range q.rules {
-		rr, err := detectRule(ctx, s, q, name)
+	// Corroborations last: they add up the other rules' matches.
+	order := slices.Clone(q.lib.set.Rules())
+	slices.SortStableFunc(order, func(a, b *detect.Rule) int {
+		return cmp.Compare(btoi(a.Corroborate != nil), btoi(b.Corroborate != nil))
+	})
+	for _, r := range order {
+		rr, err := detectRule(ctx, s, q, r)
 		if err != nil {
 			return res, err
 		}
 		res.Rules = append(res.Rules, rr)
 	}
+	slices.SortFunc(res.Rules, func(a, b RuleResult) int { return cmp.Compare(a.Rule, b.Rule) })
 	res.Detect = time.Since(start)
 	return res, nil
 }
 
-// detectRule runs one rule's statements and reads what the last returns.
-func detectRule(ctx context.Context, s session, q *queries, name string) (RuleResult, error) {
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// detectRule runs one rule's statements, keeps the matches the last
+// returns in rule_match and counts them per (staff, key).
+func detectRule(ctx context.Context, s session, q *queries, r *detect.Rule) (RuleResult, error) {
 	start := time.Now()
-	stmts, err := q.statements(q.file[name])
+	stmts, err := q.statements(q.file[r.Name], r)
 	if err != nil {
 		return RuleResult{}, err
 	}
+	if len(stmts) == 0 {
+		return RuleResult{}, fmt.Errorf("detect %s: no query", r.Name)
+	}
 	defer dropAll(s, tempTables(stmts))
+	last := len(stmts) - 1
+	stmts[last] = "INSERT INTO rule_match (rule, staff_id, key, at, seq, score)\nSELECT " + quote(r.Name) +
+		", m.staff_id, m.key, m.at, m.seq, m.score FROM (\n" + stmts[last] + "\n) m"
+	stmts = append(stmts, "SELECT staff_id, key, count(*) AS matches FROM rule_match WHERE rule = "+quote(r.Name)+" GROUP BY staff_id, key")
 	flags, err := run(ctx, s, stmts, true)
 	if err != nil {
-		return RuleResult{}, fmt.Errorf("detect %s: %w", name, err)
+		return RuleResult{}, fmt.Errorf("detect %s: %w", r.Name, err)
 	}
 	slices.SortFunc(flags, func(a, b Flag) int {
 		return cmp.Or(cmp.Compare(a.Staff, b.Staff), cmp.Compare(a.Key, b.Key))
 	})
-	rr := RuleResult{Rule: name, Flagged: flags, Time: time.Since(start)}
+	rr := RuleResult{Rule: r.Name, Flagged: flags, Time: time.Since(start)}
 	for _, f := range flags {
 		rr.Matches += f.Matches
 	}

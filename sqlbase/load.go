@@ -67,7 +67,7 @@ var (
 	incidentTable    = &table{"incident_version", []string{"seq", "incident_id", "type", "status", "opened_at", "closed_at", "status_at", "area"}}
 	involvementTable = &table{"involvement", []string{"incident_id", "person_id", "part", "at"}}
 	assignmentTable  = &table{"assignment_record", []string{"seq", "incident_id", "staff_id", "kind", "at", "until_at"}}
-	shiftTable       = &table{"shift", []string{"staff_id", "kind", "start_at", "end_at"}}
+	shiftTable       = &table{"shift", []string{"seq", "staff_id", "kind", "start_at", "end_at"}}
 	accessTable      = &table{"access_event", []string{"seq", "id", "staff_id", "at", "system", "action", "person_id", "incident_id", "query", "workstation", "location"}}
 	fieldTable       = &table{"access_field", []string{"access_seq", "field"}}
 	commsTable       = &table{"comms_event", []string{"seq", "id", "staff_id", "at", "device", "direction", "channel", "number_hash", "duration_s"}}
@@ -102,7 +102,7 @@ func (l *loader) run(ctx context.Context, q *queries, records iter.Seq[*ingest.R
 }
 
 func (l *loader) execFile(ctx context.Context, q *queries, name string) error {
-	stmts, err := q.statements(name)
+	stmts, err := q.statements(name, nil)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (l *loader) add(ctx context.Context, seq int64, rec *ingest.Record) error {
 		return l.row(ctx, assignmentTable, seq, a.IncidentID, a.StaffID, a.Kind, micros(a.At), nullMicros(a.Until))
 	case rec.Shift != nil:
 		s := rec.Shift
-		return l.row(ctx, shiftTable, s.StaffID, s.Kind, micros(s.Start), micros(s.End))
+		return l.row(ctx, shiftTable, seq, s.StaffID, s.Kind, micros(s.Start), micros(s.End))
 	}
 	return lantern.Errorf(lantern.EINVALID, "record %d of kind %q holds nothing", seq, rec.Kind)
 }

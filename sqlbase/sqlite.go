@@ -3,11 +3,14 @@ package sqlbase
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 
-	_ "modernc.org/sqlite" // the pure-Go driver, registered as "sqlite"
+	"modernc.org/sqlite" // the pure-Go driver, registered as "sqlite"
 
 	"lantern"
 )
@@ -23,6 +26,9 @@ import (
 // commit, still consistent after a crash), a 256 MiB page cache and
 // temporary tables in memory.
 func OpenSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := registerRegexp(); err != nil {
+		return nil, err
+	}
 	if strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
 		return nil, lantern.Errorf(lantern.EINVALID, "sqlite database path %q must be a plain file name", path)
 	}
@@ -139,3 +145,30 @@ func (s *sqliteSession) release() {
 	}
 	s.conn.Close()
 }
+
+// registerRegexp gives SQLite's REGEXP operator the function it calls,
+// regexp(pattern, text), with Go's regular expressions: SQLite leaves it
+// to the application. Patterns are compiled once each.
+var registerRegexp = sync.OnceValue(func() error {
+	var cache sync.Map // pattern → *regexp.Regexp
+	err := sqlite.RegisterDeterministicScalarFunction("regexp", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		pattern, ok1 := args[0].(string)
+		text, ok2 := args[1].(string)
+		if !ok1 || !ok2 {
+			return nil, nil // NULL, as SQL does for NULL operands
+		}
+		re, ok := cache.Load(pattern)
+		if !ok {
+			c, err := regexp.Compile(pattern)
+			if err != nil {
+				return nil, err
+			}
+			re, _ = cache.LoadOrStore(pattern, c)
+		}
+		return re.(*regexp.Regexp).MatchString(text), nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: register regexp: %w", err)
+	}
+	return nil
+})

@@ -36,22 +36,49 @@ func (db *DB) SaveIndexedEvents(ctx context.Context, events ...*lantern.IndexedE
 		return nil
 	}
 	return db.update(ctx, "save indexed events", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO event_index (`+indexColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
+		return saveIndexed(ctx, tx, events, fields)
+	})
+}
+
+// indexRowsPerInsert is how many events one INSERT statement carries:
+// fewer statements make a batch about twice as fast.
+const indexRowsPerInsert = 64
+
+func saveIndexed(ctx context.Context, tx *sql.Tx, events []*lantern.IndexedEvent, fields []string) error {
+	var full *sql.Stmt // the statement for a whole chunk, prepared once
+	defer func() {
+		if full != nil {
+			full.Close()
 		}
-		defer stmt.Close()
-		for i, e := range events {
-			_, err := stmt.ExecContext(ctx, e.ID, e.Kind, micros(e.Time), e.StaffID, e.System, e.Action,
-				e.PersonID, e.IncidentID, fields[i], e.Query, e.Workstation, int64(e.Duration),
+	}()
+	args := make([]any, 0, 15*indexRowsPerInsert)
+	for start := 0; start < len(events); start += indexRowsPerInsert {
+		chunk := events[start:min(start+indexRowsPerInsert, len(events))]
+		args = args[:0]
+		for i, e := range chunk {
+			args = append(args, e.ID, e.Kind, micros(e.Time), e.StaffID, e.System, e.Action,
+				e.PersonID, e.IncidentID, fields[start+i], e.Query, e.Workstation, int64(e.Duration),
 				e.Purpose, e.PurposeReason, int64(e.Seq))
-			if err != nil {
+		}
+		q := `INSERT OR REPLACE INTO event_index (` + indexColumns + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		if len(chunk) < indexRowsPerInsert {
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		if full == nil {
+			var err error
+			if full, err = tx.PrepareContext(ctx, q); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+		if _, err := full.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // IndexedEvents returns the stored events among ids, ordered by time then

@@ -17,11 +17,15 @@ const (
 	rosterMargin         = 24 * time.Hour
 	maxTimelineShifts    = 200
 	maxContextIncidents  = 50
+	maxContextEvents     = 50                 // the member of staff's other events about the same people
+	contextBefore        = 7 * 24 * time.Hour // how far before the first evidence they are looked for
 	assignmentKindPhrase = "assigned to"
 )
 
 // Alert returns an alert with its evidence timeline: the evidence events
-// from the event index with their purpose verdicts; the incidents of the
+// from the event index with their purpose verdicts, and the member of
+// staff's other events about the same people from a week before the first
+// evidence to a day after the last; the incidents of the
 // people and incidents in the evidence, with the member of staff's
 // assignments to them, saying which gave a policing purpose; and the
 // roster from a day before the first evidence to a day after the last. It
@@ -30,6 +34,9 @@ const (
 func (s *Service) Alert(ctx context.Context, id string) (AlertDetail, error) {
 	c, err := s.begin(ctx, lantern.ActViewAlerts, "alert:"+id)
 	if err != nil {
+		return AlertDetail{}, err
+	}
+	if err := c.checkID(ctx, id); err != nil {
 		return AlertDetail{}, err
 	}
 	a, err := s.cfg.Alerts.Alert(ctx, id)
@@ -111,6 +118,21 @@ func (s *Service) timeline(ctx context.Context, a *lantern.Alert) ([]TimelineEnt
 	first, last := a.FirstEvidence, a.LastEvidence
 	for _, e := range events {
 		first, last = minTime(first, e.Time), maxTime(last, e.Time)
+	}
+	// The member of staff's other events about the same people around the
+	// evidence: what came before and between, not evidence themselves.
+	if len(persons) > 0 {
+		around, err := s.cfg.Index.StaffEvents(ctx, a.StaffID, first.Add(-contextBefore), last.Add(rosterMargin), 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read events: %w", err)
+		}
+		n := 0
+		for _, e := range around {
+			if n < maxContextEvents && !found[e.ID] && slices.Contains(persons, e.PersonID) {
+				out = append(out, eventEntry(e, false))
+				n++
+			}
+		}
 	}
 	for _, id := range incidents[:min(len(incidents), maxContextIncidents)] {
 		in, err := s.cfg.Incidents.FindIncidentByID(ctx, id)
@@ -257,6 +279,9 @@ func maxTime(a, b time.Time) time.Time {
 func (s *Service) ChangeAlert(ctx context.Context, id string, u lantern.AlertStateUpdate) (lantern.Alert, error) {
 	c, err := s.begin(ctx, lantern.ActChangeAlert, "alert:"+id)
 	if err != nil {
+		return lantern.Alert{}, err
+	}
+	if err := c.checkID(ctx, id); err != nil {
 		return lantern.Alert{}, err
 	}
 	a, err := s.cfg.Alerts.Alert(ctx, id)

@@ -16,6 +16,9 @@ func (s *Service) Person(ctx context.Context, personID string, page lantern.Inde
 	if err != nil {
 		return PersonView{}, err
 	}
+	if err := c.checkID(ctx, personID); err != nil {
+		return PersonView{}, err
+	}
 	v, err := s.person(ctx, personID, page)
 	if err != nil {
 		return PersonView{}, c.fail(ctx, err)

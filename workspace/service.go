@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,11 +74,22 @@ type call struct {
 // exists). A refusal is audited and returned.
 func (s *Service) begin(ctx context.Context, a lantern.Action, object string) (*call, error) {
 	p, _ := lantern.PrincipalFrom(ctx)
+	if kind, id, ok := strings.Cut(object, ":"); ok && lantern.ValidateID("id", id) != nil {
+		object = kind + ":invalid" // the trail keeps only valid identifiers
+	}
 	c := &call{s: s, p: p, action: a, object: object}
 	if err := lantern.Authorize(p, a, ""); err != nil {
 		return nil, c.deny(ctx, err)
 	}
 	return c, nil
+}
+
+// checkID fails the call, audited, when id is not a valid identifier.
+func (c *call) checkID(ctx context.Context, id string) error {
+	if err := lantern.ValidateID("id", id); err != nil {
+		return c.fail(ctx, err)
+	}
+	return nil
 }
 
 // about checks the principal against the member of staff the data concerns
@@ -123,7 +135,7 @@ func (c *call) audit(ctx context.Context, outcome, detail string) error {
 		user = "anonymous"
 	}
 	if len(detail) > 200 {
-		detail = detail[:200]
+		detail = strings.ToValidUTF8(detail[:200], "")
 	}
 	_, err := c.s.cfg.Audit.AppendAudit(context.WithoutCancel(ctx), lantern.AuditEntry{
 		Time: c.s.cfg.Now().UTC(), UserID: user, Role: c.p.Role, Action: string(c.action),
@@ -177,4 +189,22 @@ func (c *staffCache) get(ctx context.Context, id string) (StaffSummary, error) {
 	}
 	c.seen[id] = out
 	return out, nil
+}
+
+// Options are the settings of NewFromStore.
+type Options struct {
+	Capacity int           // alerts the unit handles in a week; DefaultCapacity when 0
+	HalfLife time.Duration // DefaultHalfLife when 0
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// NewFromStore returns a Service reading everything from one store, with
+// audit as its trail and rules as the running rule set (nil for none).
+func NewFromStore(store lantern.Store, audit lantern.AuditService, rules RuleSource, o Options) (*Service, error) {
+	return New(Config{
+		Alerts: store, Staff: store, Persons: store, Incidents: store, Roster: store, Quarantine: store,
+		Sources: store, Index: store, Audit: audit, Rules: rules,
+		Capacity: o.Capacity, HalfLife: o.HalfLife, Now: o.Now, Logger: o.Logger,
+	})
 }

@@ -27,6 +27,9 @@ func (s *Service) StaffProfile(ctx context.Context, staffID string) (StaffProfil
 	if err != nil {
 		return StaffProfile{}, err
 	}
+	if err := c.checkID(ctx, staffID); err != nil {
+		return StaffProfile{}, err
+	}
 	if err := c.about(ctx, staffID); err != nil {
 		return StaffProfile{}, err
 	}

@@ -22,8 +22,8 @@ type browserUser struct {
 }
 
 var (
-	passwordLine = regexp.MustCompile(`(?m)^Initial password.*\n\n  (\S+)$`)
-	secretLine   = regexp.MustCompile(`(?m)^  secret: (\S+)$`)
+	browserPasswordLine = regexp.MustCompile(`(?m)^Initial password.*\n\n  (\S+)$`)
+	browserSecretLine   = regexp.MustCompile(`(?m)^  secret: (\S+)$`)
 )
 
 func addBrowserUser(t *testing.T, bin, data, name, role, staff string) browserUser {
@@ -34,10 +34,10 @@ func addBrowserUser(t *testing.T, bin, data, name, role, staff string) browserUs
 	}
 	out := runBinary(t, bin, args...)
 	u := browserUser{name: name}
-	if m := passwordLine.FindStringSubmatch(out); m != nil {
+	if m := browserPasswordLine.FindStringSubmatch(out); m != nil {
 		u.password = m[1]
 	}
-	if m := secretLine.FindStringSubmatch(out); m != nil {
+	if m := browserSecretLine.FindStringSubmatch(out); m != nil {
 		u.secret = m[1]
 	}
 	if u.password == "" {

@@ -91,6 +91,21 @@ func waitDetected(t *testing.T, base string, within time.Duration) {
 	t.Fatalf("detection did not catch up within %s", within)
 }
 
+// waitIndexed waits until the server's event index has read as far as its
+// monitor.
+func waitIndexed(t *testing.T, base string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		seq := metric(t, base, "lantern_index_processed_seq")
+		if seq > 0 && seq >= metric(t, base, "lantern_detect_processed_seq") {
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	t.Fatalf("the event index did not catch up within %s", within)
+}
+
 // copyRules writes the built-in library into dir, for a server run with
 // --rules.
 func copyRules(t *testing.T, dir string) {
@@ -140,6 +155,10 @@ func TestServeDetects(t *testing.T) {
 	}
 	start()
 	waitDetected(t, s.base, 3*time.Minute)
+	waitIndexed(t, s.base, time.Minute)
+	if saved := metric(t, s.base, "lantern_index_events_saved_total"); saved <= 0 {
+		t.Errorf("the event index saved %g events", saved)
+	}
 
 	// Alerts: the API and the CLI list the same queue.
 	var list struct {
@@ -254,6 +273,10 @@ func TestServeDetects(t *testing.T) {
 	}
 	if saved := metric(t, s.base, "lantern_detect_alerts_saved_total"); saved != 0 {
 		t.Errorf("the restarted monitor saved %g alerts while replaying", saved)
+	}
+	waitIndexed(t, s.base, time.Minute)
+	if saved := metric(t, s.base, "lantern_index_events_saved_total"); saved != 0 {
+		t.Errorf("the restarted event index saved %g events while replaying", saved)
 	}
 	api(t, "GET", s.base+"/api/v1/alerts/"+id, alertsTok, "", &a)
 	if a.State != lantern.AlertDismissed || a.StateReason != "court preparation" {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"path"
 	"sync"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 
 	"lantern"
 	"lantern/detect"
+	"lantern/index"
 	"lantern/intake"
 	"lantern/monitor"
 )
@@ -22,7 +25,8 @@ func detectionSettings() []setting {
 		{Name: "rules", Usage: "directory of rule files (YAML) to detect with; empty means the built-in library. Reloaded on SIGHUP or POST /api/v1/rules/reload"},
 		{Name: "partitions", Default: "all", Usage: "event-log partitions (0-31) this process judges, as 0-15 or 0,2,4-7; run one process per share on an external NATS cluster", Check: checkPartitions},
 		{Name: "peer-wait", Default: "1m", Usage: "with some partitions: how long to wait for the other processes' peer figures before going on without them", Check: checkDuration},
-		{Name: "event-retention", Usage: "how long raw access and comms events stay in the event log (90d, 2y); empty keeps them all. Reference data is always kept", Check: checkLongDuration},
+		{Name: "event-retention", Usage: "how long raw access and comms events stay in the event log and the event index (90d, 2y); empty keeps them all. Reference data is always kept", Check: checkLongDuration},
+		{Name: "workspace-capacity", Default: "25", Usage: "alerts the unit can handle in a week: the size of the workspace's alert queue", Check: checkIntRange(1, 100000)},
 	}
 }
 
@@ -38,6 +42,11 @@ type detection struct {
 	rules   rulesSource
 	owner   string
 	logger  *slog.Logger
+
+	// The event index runs beside the monitor over the same partitions.
+	indexer      *index.Indexer
+	stopIndex    context.CancelFunc
+	indexStopped chan struct{}
 
 	mu      sync.Mutex // serialises reloads
 	cancel  context.CancelFunc
@@ -90,6 +99,10 @@ func startDetection(ctx context.Context, cfg *config, sys *system, logger *slog.
 		d.err = d.monitor.Run(mctx)
 		close(d.stopped)
 	}()
+	if err := d.startIndex(ctx, sys, partitions, logger, reg); err != nil {
+		d.Close()
+		return nil, err
+	}
 	d.logger.Info("detection started", "rules", src.String(), "rule_count", len(set.Rules()),
 		"partitions", cfg.str("partitions"), "resume_seq", resume)
 	return d, nil
@@ -123,10 +136,45 @@ func (d *detection) Err() error { return d.err }
 // Close stops the monitor (what it judged and saved stays saved; the next
 // start replays the rest).
 func (d *detection) Close() error {
+	if d.stopIndex != nil {
+		d.stopIndex()
+		<-d.indexStopped
+	}
 	d.cancel()
 	<-d.stopped
 	d.closePeers()
 	return d.err
+}
+
+// startIndex starts the event index's projection of the partitions the
+// monitor judges. If it fails it logs why and stops; detection goes on,
+// and the next start replays what it missed.
+func (d *detection) startIndex(ctx context.Context, sys *system, partitions []int, logger *slog.Logger, reg prometheus.Registerer) error {
+	ilog := logger.With("component", "index")
+	x, err := index.New(index.Config{Log: sys.log, Phones: sys.keys.phones, Store: sys.store,
+		Partitions: partitions, Logger: ilog, Metrics: reg})
+	if err != nil {
+		return err
+	}
+	ictx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	d.indexer, d.stopIndex, d.indexStopped = x, cancel, make(chan struct{})
+	go func() {
+		defer close(d.indexStopped)
+		if err := x.Run(ictx); err != nil {
+			ilog.Error("the event index stopped; it catches up on the next start", "error", err)
+		}
+	}()
+	return nil
+}
+
+// Fixtures returns where the rule set's fixture files are, for the
+// workspace's rules page.
+func (d *detection) Fixtures() (fs.FS, string) {
+	fsys, dir, err := d.rules.fs()
+	if err != nil {
+		return nil, ""
+	}
+	return fsys, path.Join(dir, "testdata")
 }
 
 func (d *detection) closePeers() {
@@ -163,16 +211,24 @@ func domainAlert(a detect.Alert) *lantern.Alert {
 	}
 }
 
-// retention purges raw events older than keep from the event log once an
-// hour until ctx ends.
+// retention purges raw events older than keep from the event log, and
+// from the event index, once an hour until ctx ends.
 func retention(ctx context.Context, sys *system, keep time.Duration, logger *slog.Logger) {
 	purge := func() {
-		n, err := sys.log.PurgeBefore(ctx, intake.EventSubjects, time.Now().Add(-keep))
+		before := time.Now().Add(-keep)
+		n, err := sys.log.PurgeBefore(ctx, intake.EventSubjects, before)
 		switch {
 		case err != nil && !errors.Is(err, context.Canceled):
 			logger.Error("event retention: purge failed", "error", err)
 		case n > 0:
 			logger.Info("event retention: purged raw events", "messages", n, "older_than", keep.String())
+		}
+		m, err := index.Purge(ctx, sys.store, before)
+		switch {
+		case err != nil && !errors.Is(err, context.Canceled):
+			logger.Error("event retention: purging the event index failed", "error", err)
+		case m > 0:
+			logger.Info("event retention: purged indexed events", "events", m, "older_than", keep.String())
 		}
 	}
 	purge()

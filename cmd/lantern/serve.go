@@ -98,11 +98,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if cfg.str("event-retention") != "" {
 		go retention(rctx, sys, cfg.longDuration("event-retention"), logger.With("component", "retention"))
 	}
-	indexed, err := startIndex(rctx, cfg, sys, logger, reg)
-	if err != nil {
-		stop()
-		return err
-	}
 	am, ws, err := openWorkspace(cfg, dir, sys, det, logger)
 	if err != nil {
 		stop()
@@ -134,7 +129,6 @@ wait:
 	// Stop HTTP first so no request is cut off mid-intake, then detection,
 	// intake, the event log and the store.
 	stopRetention()
-	<-indexed
 	err = errors.Join(stop(), closeDetection(), sys.Close())
 	sys = nil
 	logger.Info("stopped", "took", time.Since(start).Round(time.Millisecond).String())

@@ -71,7 +71,10 @@ CREATE TABLE assignment_record (
   until_at    BIGINT           -- NULL while the tasking goes on
 );
 
+-- seq orders the roster against the events: the engine knows a roster
+-- entry from the record that brings it, however far ahead it lies.
 CREATE TABLE shift (
+  seq      BIGINT NOT NULL,
   staff_id TEXT   NOT NULL,
   kind     TEXT   NOT NULL, -- duty, training, court, leave or sick
   start_at BIGINT NOT NULL,

@@ -1,15 +1,15 @@
 -- no_purpose_access: a look at a vulnerable person's record with no
--- incident linking the staff member to her, now or before, by anyone but
--- the volume roles, the safeguarding unit's views of domestic abuse victims
--- excepted.
-SELECT e.staff_id, e.person_id AS key, count(*) AS matches
+-- incident linking the staff member to her, now or before, outside the
+-- ordinary look-alikes: a street check, a custody record, a live incident
+-- she is involved in, the volume roles, the safeguarding unit's reviews.
+SELECT e.staff_id, e.person_id AS key, e.at, e.seq, {{float .Weight}} AS score
 FROM event_fact e
 WHERE e.kind = 'access'
-  AND e.action IN {{list "look_actions"}}
+  AND {{template "looked"}}
   AND {{template "vulnerable_subject"}}
-  AND NOT {{template "linked"}}
+  AND {{template "no_purpose"}}
+  AND NOT {{template "street_check"}}
+  AND NOT {{template "custody_record"}}
+  AND NOT {{template "live_incident_context"}}
   AND NOT {{template "volume_role"}}
-  AND NOT ({{template "safeguarding_role"}}
-           AND EXISTS (SELECT 1 FROM person_flag f
-                       WHERE f.person_seq = e.person_seq AND f.flag = 'domestic_abuse_victim'))
-GROUP BY e.staff_id, e.person_id
+  AND NOT {{template "safeguarding_review"}}

@@ -1,8 +1,8 @@
--- victim_contact_no_case: work-device contact with the number of a
--- vulnerable person, outside any open case with her.
-SELECT e.staff_id, e.person_id AS key, count(*) AS matches
+-- victim_contact_no_case: an outbound call or message from a work device to
+-- a vulnerable person's number, outside any current case of his with her.
+SELECT e.staff_id, e.person_id AS key, e.at, e.seq, {{float .Weight}} AS score
 FROM event_fact e
 WHERE e.kind = 'comms'
+  AND e.direction = 'outbound'
   AND {{template "vulnerable_subject"}}
-  AND NOT {{template "open_case"}}
-GROUP BY e.staff_id, e.person_id
+  AND {{template "no_current_case"}}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,7 +13,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,150 +24,56 @@ import (
 	"lantern"
 	"lantern/auth"
 	"lantern/detect"
+	"lantern/rules"
 	"lantern/sqlite"
 	"lantern/workspace"
 )
 
-// fakeWorkspace stands in for workspace.Service in this package's tests: it
-// checks lantern.Authorize and records every call on the real audit trail,
-// as the service does, over a few fixed alerts.
-type fakeWorkspace struct {
-	audit  lantern.AuditService
-	mu     sync.Mutex
-	alerts map[string]*lantern.Alert
-}
+// builtinRules is the built-in rule library as the workspace's rule source.
+type builtinRules struct{ set *detect.RuleSet }
 
-func newFakeWorkspace(audit lantern.AuditService) *fakeWorkspace {
-	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	mk := func(id, staff string, score float64) *lantern.Alert {
-		return &lantern.Alert{ID: id, Rule: "no_purpose_access", StaffID: staff, Severity: lantern.SeverityHigh, Score: score,
-			FirstEvidence: t0, LastEvidence: t0.Add(48 * time.Hour), Matches: 3, Explanation: "Viewed a vulnerable person's record with no link to any incident.", State: lantern.AlertNew}
-	}
-	return &fakeWorkspace{audit: audit, alerts: map[string]*lantern.Alert{
-		"A1": mk("A1", "S1", 9), "A2": mk("A2", "S2", 5),
-	}}
-}
+func (b builtinRules) Rules() *detect.RuleSet    { return b.set }
+func (b builtinRules) Fixtures() (fs.FS, string) { return rules.FS(), "testdata" }
 
-func (f *fakeWorkspace) check(ctx context.Context, act lantern.Action, about, object string) error {
-	p, _ := lantern.PrincipalFrom(ctx)
-	err := lantern.Authorize(p, act, about)
-	e := lantern.AuditEntry{UserID: p.UserID, Role: p.Role, Action: string(act), Object: object, Outcome: lantern.AuditAllowed}
-	if err != nil {
-		e.Outcome = lantern.AuditDenied
-	}
-	if e.UserID == "" {
-		e.UserID = "anonymous"
-	}
-	if _, aerr := f.audit.AppendAudit(ctx, e); aerr != nil {
-		return aerr
-	}
-	return err
-}
+var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-func (f *fakeWorkspace) Queue(ctx context.Context, q workspace.QueueFilter) (workspace.Queue, error) {
-	if err := f.check(ctx, lantern.ActViewAlerts, "", "queue"); err != nil {
-		return workspace.Queue{}, err
-	}
-	p, _ := lantern.PrincipalFrom(ctx)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := workspace.Queue{Capacity: 25, At: time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)}
-	for _, id := range []string{"A1", "A2"} {
-		a := f.alerts[id]
-		if a.StaffID == p.StaffID || q.Rule != "" && q.Rule != a.Rule {
-			continue
+// seed stores a small force: S1 and S2 are response officers, the subjects
+// of alerts A1 and A2; S5 to S9 are the unit's own staff records; P1 is a
+// domestic abuse victim in incident I1, to which S2 is assigned. S1 viewed
+// her record with no purpose (E1); S2 with one (E2).
+func seed(t *testing.T, db *sqlite.DB) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
 		}
-		out.Items = append(out.Items, workspace.QueueItem{Rank: len(out.Items) + 1, Alert: *a, StaffRisk: a.Score,
-			Staff: workspace.StaffSummary{ID: a.StaffID, Name: "Officer " + a.StaffID, Role: "response", Team: "Team 1"}})
 	}
-	out.Matching = len(out.Items)
-	return out, nil
-}
-
-func (f *fakeWorkspace) alert(id string) (lantern.Alert, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, ok := f.alerts[id]
-	if !ok {
-		return lantern.Alert{}, lantern.Errorf(lantern.ENOTFOUND, "There is no alert %s.", id)
+	staff := []*lantern.Staff{
+		{ID: "S1", Category: "officer", Role: "response", Team: "Team 1", Gender: "male", StartDate: t0.AddDate(-5, 0, 0), Name: "Alan Smith"},
+		{ID: "S2", Category: "officer", Role: "response", Team: "Team 2", Gender: "male", StartDate: t0.AddDate(-5, 0, 0), Name: "Brian Jones"},
 	}
-	return *a, nil
-}
-
-func (f *fakeWorkspace) Alert(ctx context.Context, id string) (workspace.AlertDetail, error) {
-	a, err := f.alert(id)
-	if err != nil {
-		return workspace.AlertDetail{}, err
+	for _, id := range []string{"S5", "S6", "S7", "S8", "S9"} {
+		staff = append(staff, &lantern.Staff{ID: id, Category: "staff", Role: "ccu", Team: "PSD", Gender: "female", StartDate: t0.AddDate(-5, 0, 0)})
 	}
-	if err := f.check(ctx, lantern.ActViewAlerts, a.StaffID, "alert:"+id); err != nil {
-		return workspace.AlertDetail{}, err
+	must(db.UpsertStaff(ctx, staff...))
+	must(db.UpsertPersons(ctx, &lantern.Person{ID: "P1", Gender: "female", BirthYear: 1995, Area: "north", Flags: []string{"domestic_abuse_victim"}}))
+	must(db.UpsertIncidents(ctx, &lantern.Incident{ID: "I1", Type: "domestic_abuse", Status: "open", OpenedAt: t0.Add(-48 * time.Hour)}))
+	must(db.AddInvolvements(ctx, &lantern.Involvement{IncidentID: "I1", PersonID: "P1", Part: "victim", At: t0.Add(-47 * time.Hour)}))
+	must(db.AddAssignments(ctx, &lantern.Assignment{IncidentID: "I1", StaffID: "S2", Kind: "assigned", At: t0.Add(-46 * time.Hour)}))
+	must(db.SaveIndexedEvents(ctx,
+		&lantern.IndexedEvent{ID: "E1", Kind: "access", Time: t0.Add(time.Hour), StaffID: "S1", System: "rms", Action: "view",
+			PersonID: "P1", Fields: []string{"address"}, Purpose: lantern.PurposeNo, PurposeReason: "no link to the person"},
+		&lantern.IndexedEvent{ID: "E2", Kind: "access", Time: t0.Add(2 * time.Hour), StaffID: "S2", System: "rms", Action: "view",
+			PersonID: "P1", IncidentID: "I1", Purpose: lantern.PurposeYes, PurposeReason: "assigned to incident I1"},
+	))
+	alert := func(id, staff, ev string, score float64, h time.Duration) *lantern.Alert {
+		return &lantern.Alert{ID: id, Rule: "no_purpose_access", StaffID: staff, Key: "P1", Severity: lantern.SeverityHigh, Score: score,
+			FirstEvidence: t0.Add(h), LastEvidence: t0.Add(h), EvidenceIDs: []string{ev}, Matches: 1,
+			Explanation: "Viewed a vulnerable person's record with no link to any incident."}
 	}
-	return workspace.AlertDetail{Alert: a, Staff: workspace.StaffSummary{ID: a.StaffID, Name: "Officer " + a.StaffID},
-		NextStates: lantern.AlertNextStates(a.State),
-		Timeline: []workspace.TimelineEntry{{At: a.FirstEvidence, Kind: workspace.EntryAccess, Evidence: true, PersonID: "P1",
-			System: "rms", Action: "view", Purpose: lantern.PurposeNo, PurposeReason: "no incident links them", Summary: "Viewed person P1"}}}, nil
-}
-
-func (f *fakeWorkspace) ChangeAlert(ctx context.Context, id string, u lantern.AlertStateUpdate) (lantern.Alert, error) {
-	a, err := f.alert(id)
-	if err != nil {
-		return a, err
-	}
-	if err := f.check(ctx, lantern.ActChangeAlert, a.StaffID, "alert:"+id); err != nil {
-		return a, err
-	}
-	if err := u.Validate(); err != nil {
-		return a, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	// Unlike the real store, any move is allowed, so that every role in the
-	// permission table can act on the same alert.
-	b := f.alerts[id]
-	b.State, b.StateReason, b.StateBy, b.StateAt = u.State, u.Reason, u.By, &u.At
-	return *b, nil
-}
-
-func (f *fakeWorkspace) StaffProfile(ctx context.Context, id string) (workspace.StaffProfile, error) {
-	if err := f.check(ctx, lantern.ActViewStaff, id, "staff:"+id); err != nil {
-		return workspace.StaffProfile{}, err
-	}
-	d := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	return workspace.StaffProfile{Staff: lantern.Staff{ID: id, Name: "Officer " + id, Category: lantern.CategoryOfficer, Role: "response", StartDate: d},
-		Series:   []workspace.RiskPoint{{Day: d, Score: 2}, {Day: d.AddDate(0, 0, 1), Score: 7.5}, {Day: d.AddDate(0, 0, 2), Score: 6}},
-		Timeline: []workspace.ProfileEntry{{Kind: workspace.ProfileAlert, ID: "A2", At: d, Title: "no_purpose_access", State: lantern.AlertNew}}}, nil
-}
-
-func (f *fakeWorkspace) Person(ctx context.Context, id string, page lantern.IndexPage) (workspace.PersonView, error) {
-	if err := f.check(ctx, lantern.ActViewPerson, "", "person:"+id); err != nil {
-		return workspace.PersonView{}, err
-	}
-	return workspace.PersonView{Person: workspace.PersonSummary{ID: id, Gender: "female", Flags: []string{"domestic_abuse_victim"}},
-		Accesses: []workspace.PersonAccess{{EventID: "e1", At: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Kind: lantern.IndexedAccess,
-			Staff: workspace.StaffSummary{ID: "S2"}, System: "rms", Action: "view", Purpose: lantern.PurposeNo, PurposeReason: "no incident links them"}},
-		Total: 1, Page: page}, nil
-}
-
-func (f *fakeWorkspace) Rules(ctx context.Context) ([]workspace.RuleSummary, error) {
-	if err := f.check(ctx, lantern.ActViewRules, "", "rules"); err != nil {
-		return nil, err
-	}
-	return []workspace.RuleSummary{{Name: "no_purpose_access", Severity: lantern.SeverityHigh, Counts: lantern.RuleAlertCounts{Rule: "no_purpose_access", Total: 2, New: 2},
-		Fixtures: workspace.FixtureSummary{Passed: 4}}}, nil
-}
-
-func (f *fakeWorkspace) Intake(ctx context.Context) (workspace.IntakeSummary, error) {
-	if err := f.check(ctx, lantern.ActViewIntake, "", "intake"); err != nil {
-		return workspace.IntakeSummary{}, err
-	}
-	return workspace.IntakeSummary{Quarantine: map[string]int{"held": 2}}, nil
-}
-
-func (f *fakeWorkspace) AuditSearch(ctx context.Context, q lantern.AuditQuery) ([]lantern.AuditEntry, error) {
-	if err := f.check(ctx, lantern.ActViewAudit, "", "audit"); err != nil {
-		return nil, err
-	}
-	return f.audit.AuditEntries(ctx, q)
+	must(db.SaveAlerts(ctx, alert("A1", "S1", "E1", 9, time.Hour), alert("A2", "S2", "E2", 5, 2*time.Hour)))
 }
 
 // fakeRules is a rule set that reloads to nothing.
@@ -186,7 +92,7 @@ type testEnv struct {
 	http   *httptest.Server
 	store  *sqlite.DB
 	auth   *auth.Manager
-	ws     *fakeWorkspace
+	ws     *workspace.Service
 	rules  *fakeRules
 	offset atomic.Int64 // added to the clock, so each sign-in has a fresh TOTP step
 	logs   *strings.Builder
@@ -220,7 +126,18 @@ func newTestEnv(t *testing.T) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.ws = newFakeWorkspace(db)
+	seed(t, db)
+	set, err := rules.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ws, err = workspace.New(workspace.Config{
+		Alerts: db, Staff: db, Persons: db, Incidents: db, Roster: db, Quarantine: db, Sources: db, Index: db,
+		Audit: db, Rules: builtinRules{set}, Now: func() time.Time { return t0.Add(100 * time.Hour) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.rules = &fakeRules{}
 	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules})
 	e.http = httptest.NewServer(e.srv.Handler())

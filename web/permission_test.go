@@ -22,6 +22,10 @@ type permRoute struct {
 	pattern      string // the registered route it exercises
 	json         string // a JSON body, for the API
 	okStatus     int    // the status when allowed; 200 when 0
+	// alt is another status that shows the request was allowed: a
+	// decision the alert's state no longer permits, after another role
+	// made it first.
+	alt int
 }
 
 // permRoutes is every signed-in page and API route, with S1 as the subject
@@ -31,8 +35,8 @@ var permRoutes = []permRoute{
 	{method: "GET", path: "/alerts", need: lantern.ActViewAlerts, pattern: "GET /alerts"},
 	{method: "GET", path: "/alerts/A2", need: lantern.ActViewAlerts, about: "S2", pattern: "GET /alerts/{id}"},
 	{method: "GET", path: "/alerts/A1", need: lantern.ActViewAlerts, about: "S1", pattern: "GET /alerts/{id}"},
-	{method: "POST", path: "/alerts/A2/triage", need: lantern.ActChangeAlert, about: "S2", pattern: "POST /alerts/{id}/{action}", okStatus: 303},
-	{method: "POST", path: "/alerts/A1/triage", need: lantern.ActChangeAlert, about: "S1", pattern: "POST /alerts/{id}/{action}", okStatus: 303},
+	{method: "POST", path: "/alerts/A2/triage", need: lantern.ActChangeAlert, about: "S2", pattern: "POST /alerts/{id}/{action}", okStatus: 303, alt: 400},
+	{method: "POST", path: "/alerts/A1/triage", need: lantern.ActChangeAlert, about: "S1", pattern: "POST /alerts/{id}/{action}", okStatus: 303, alt: 400},
 	{method: "GET", path: "/staff?id=S2", pattern: "GET /staff", okStatus: 303},
 	{method: "GET", path: "/staff/S2", need: lantern.ActViewStaff, about: "S2", pattern: "GET /staff/{id}"},
 	{method: "GET", path: "/staff/S1", need: lantern.ActViewStaff, about: "S1", pattern: "GET /staff/{id}"},
@@ -48,8 +52,8 @@ var permRoutes = []permRoute{
 	{method: "GET", path: "/api/v1/workspace/queue", need: lantern.ActViewAlerts, pattern: "GET /api/v1/workspace/queue"},
 	{method: "GET", path: "/api/v1/workspace/alerts/A2", need: lantern.ActViewAlerts, about: "S2", pattern: "GET /api/v1/workspace/alerts/{id}"},
 	{method: "GET", path: "/api/v1/workspace/alerts/A1", need: lantern.ActViewAlerts, about: "S1", pattern: "GET /api/v1/workspace/alerts/{id}"},
-	{method: "POST", path: "/api/v1/workspace/alerts/A2/state", need: lantern.ActChangeAlert, about: "S2", pattern: "POST /api/v1/workspace/alerts/{id}/state", json: `{"state":"triaged"}`},
-	{method: "POST", path: "/api/v1/workspace/alerts/A1/state", need: lantern.ActChangeAlert, about: "S1", pattern: "POST /api/v1/workspace/alerts/{id}/state", json: `{"state":"triaged"}`},
+	{method: "POST", path: "/api/v1/workspace/alerts/A2/state", need: lantern.ActChangeAlert, about: "S2", pattern: "POST /api/v1/workspace/alerts/{id}/state", json: `{"state":"triaged"}`, alt: 409},
+	{method: "POST", path: "/api/v1/workspace/alerts/A1/state", need: lantern.ActChangeAlert, about: "S1", pattern: "POST /api/v1/workspace/alerts/{id}/state", json: `{"state":"triaged"}`, alt: 409},
 	{method: "GET", path: "/api/v1/workspace/staff/S2", need: lantern.ActViewStaff, about: "S2", pattern: "GET /api/v1/workspace/staff/{id}"},
 	{method: "GET", path: "/api/v1/workspace/staff/S1", need: lantern.ActViewStaff, about: "S1", pattern: "GET /api/v1/workspace/staff/{id}"},
 	{method: "GET", path: "/api/v1/workspace/people/P1", need: lantern.ActViewPerson, pattern: "GET /api/v1/workspace/people/{id}"},
@@ -155,6 +159,9 @@ func TestPermissions(t *testing.T) {
 					want = r.okStatus
 					if want == 0 {
 						want = http.StatusOK
+					}
+					if rep.Status == r.alt && r.alt != 0 {
+						want = r.alt
 					}
 				}
 				if rep.Status != want {

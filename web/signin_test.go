@@ -143,7 +143,7 @@ func TestCSRFRejections(t *testing.T) {
 		{"reload without token", ann, "POST", "/rules/reload", url.Values{}, nil, 403},
 		{"API change without header", ann, "POST", "/api/v1/workspace/alerts/A2/state", nil, []string{"Content-Type", "application/json"}, 403},
 		{"form with its token", ann, "POST", "/alerts/A2/triage", url.Values{"csrf_token": {annTok}}, nil, 303},
-		{"htmx header with its token", ann, "POST", "/alerts/A2/triage", url.Values{}, []string{csrfHeader, annTok, "HX-Request", "true"}, 200},
+		{"htmx header with its token", ann, "POST", "/alerts/A2/dismiss", url.Values{"reason": {"assigned to the incident"}}, []string{csrfHeader, annTok, "HX-Request", "true"}, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +160,7 @@ func TestCSRFRejections(t *testing.T) {
 		t.Fatalf("sign-in without token: %d", r.Status)
 	}
 	// And the session still works after the rejections.
-	if r := ann.get("/alerts/A2"); r.Status != 200 || !strings.Contains(r.Body, "triaged") {
+	if r := ann.get("/alerts/A2"); r.Status != 200 || !strings.Contains(r.Body, "assigned to the incident") {
 		t.Fatalf("after: %d", r.Status)
 	}
 }

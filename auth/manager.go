@@ -166,7 +166,7 @@ func (m *Manager) SignIn(ctx context.Context, username, password, clientKey stri
 		}
 	}
 
-	if u.Role.UnitRole() || u.TOTPSecret != "" {
+	if needsTOTP(u.Role) || u.TOTPSecret != "" {
 		if u.TOTPSecret == "" {
 			entry.Outcome, entry.Detail = lantern.AuditDenied, "no second factor set up; "+client
 			return "", "", m.refuse(ctx, entry, errNoSecondFactor)

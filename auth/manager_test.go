@@ -202,8 +202,12 @@ func TestSignInWithTOTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.m.Principal(ctx, s); err != nil {
+	p, err := f.m.Principal(ctx, s)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(f.hook.signedIn) != 1 || f.hook.signedIn[0] != u.ID+"/"+p.SessionID+"/"+cred.Password {
+		t.Errorf("hooks told %v", f.hook.signedIn)
 	}
 	// The challenge is spent, and the code cannot be used again, even in
 	// a new sign-in within its step.
@@ -547,4 +551,21 @@ func TestUnknownUsersCostAHash(t *testing.T) {
 	if err != nil || p != fast {
 		t.Errorf("stand-in hash %q: %+v, %v", f.m.dummy, p, err)
 	}
+}
+
+func TestAdministratorsNeedASecondFactor(t *testing.T) {
+	f := newFixture(t)
+	u, cred := f.add(t, "admin1", lantern.UserAdministrator, "")
+	if cred.TOTPSecret == "" {
+		t.Fatal("an administrator was given no second factor")
+	}
+	ch, s, err := f.m.SignIn(t.Context(), "admin1", cred.Password, "c")
+	if err != nil || ch == "" || s != "" {
+		t.Fatalf("SignIn: %q %q %v", ch, s, err)
+	}
+	if err := f.store.SetUserTOTP(t.Context(), u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.m.SignIn(t.Context(), "admin1", cred.Password, "c")
+	wantCode(t, err, lantern.EFORBIDDEN)
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"crypto/sha256"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,6 +108,27 @@ func testUser(t *testing.T, open Opener) {
 	must(t, s.UseTOTPStep(ctx, "u1", 101))
 	must(t, s.SetUserTOTP(ctx, "u1", "sealed:again"))
 	must(t, s.UseTOTPStep(ctx, "u1", 50)) // a new secret starts afresh
+
+	// One code sent twice at once is accepted once.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	accepted := 0
+	for range 8 {
+		wg.Go(func() {
+			err := s.UseTOTPStep(ctx, "u1", 60)
+			if err == nil {
+				mu.Lock()
+				accepted++
+				mu.Unlock()
+			} else if lantern.ErrorCode(err) != lantern.ECONFLICT {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if accepted != 1 {
+		t.Errorf("one step accepted %d times at once", accepted)
+	}
 
 	for _, err := range []error{
 		s.SetUserDisabled(ctx, "nobody", true),

@@ -19,7 +19,7 @@ func authSettings() []setting {
 		{Name: "oidc-issuer", Usage: "single sign-on: the OpenID Connect provider's issuer URL; empty turns single sign-on off", Check: checkOptionalURL},
 		{Name: "oidc-client-id", Usage: "single sign-on: Lantern's client id at the provider"},
 		{Name: "oidc-client-secret", Usage: "single sign-on: Lantern's client secret at the provider", Secret: true},
-		{Name: "oidc-redirect-url", Usage: "single sign-on: Lantern's callback URL as registered with the provider (https://host/signin/oidc/callback)", Check: checkOptionalURL},
+		{Name: "oidc-redirect-url", Usage: "single sign-on: Lantern's callback URL as registered with the provider", Check: checkOptionalURL},
 		{Name: "oidc-email-claim", Default: "email", Usage: "single sign-on: the ID token claim matched against Lantern usernames; empty matches by linked subject only"},
 	}
 }

@@ -104,7 +104,7 @@ func (f *force) runIndexerInto(t *testing.T, store index.Store, partitions []int
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- x.Run(ctx) }()
-	wctx, wcancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	wctx, wcancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer wcancel()
 	if err := x.WaitIdle(wctx); err != nil {
 		t.Fatal(err)
@@ -173,7 +173,11 @@ func TestIndexAgreesWithRulesAndReplaysIdempotently(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates a force")
 	}
-	f := loadForce(t, 120, 45)
+	staff, days := 120, 45
+	if raceEnabled {
+		staff, days = 50, 30
+	}
+	f := loadForce(t, staff, days)
 	want := f.replay(t)
 	if len(want.ids) == 0 {
 		t.Fatal("the simulated force has no events")

@@ -106,7 +106,7 @@ type testUser struct {
 	cred     auth.Credentials
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lantern.db"))
@@ -115,10 +115,14 @@ func newTestEnv(t *testing.T) *testEnv {
 	}
 	t.Cleanup(func() { db.Close() })
 	e := &testEnv{t: t, store: db, logs: &strings.Builder{}}
-	e.auth, err = auth.New(db, auth.Config{
+	ac := auth.Config{
 		Params: auth.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
 		Now:    func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) },
-	})
+	}
+	for _, o := range opts {
+		o(&ac)
+	}
+	e.auth, err = auth.New(db, ac)
 	if err != nil {
 		t.Fatal(err)
 	}

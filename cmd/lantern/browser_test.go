@@ -173,7 +173,7 @@ func TestBrowserWorkspace(t *testing.T) {
 	p.Screenshot("08-person")
 	p.CheckAccessibility("person view")
 
-	for i, page := range []string{"rules", "intake"} {
+	for i, page := range []string{"rules", "intake", "status"} {
 		p.Go(base + "/" + page)
 		p.WaitFor("h1")
 		p.Screenshot(fmt.Sprintf("%02d-%s", 9+i, page))
@@ -193,7 +193,7 @@ func TestBrowserWorkspace(t *testing.T) {
 	if got := a.Text("[role=status]"); !strings.Contains(got, "intact") {
 		t.Errorf("trail verification: %q", got)
 	}
-	a.Screenshot("11-audit")
+	a.Screenshot("12-audit")
 	a.CheckAccessibility("audit")
 	a.Go(base + alertHref)
 	a.WaitFor("h1")
@@ -208,7 +208,7 @@ func TestBrowserWorkspace(t *testing.T) {
 	ad.WaitFor("form[action='/rules/reload'] button")
 	ad.Click("form[action='/rules/reload'] button")
 	ad.WaitFor(".govuk-notification-banner--success")
-	ad.Screenshot("12-rules-reloaded")
+	ad.Screenshot("13-rules-reloaded")
 	ad.CheckAccessibility("rules, reloaded")
 	step("done")
 	t.Logf("screenshots in %s", b.Artefacts())

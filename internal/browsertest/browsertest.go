@@ -47,7 +47,10 @@ func skipOrFail(t testing.TB, reason string) {
 // ChromiumPath returns the browser to run, or "".
 func ChromiumPath() string {
 	if p := os.Getenv("LANTERN_CHROMIUM"); p != "" {
-		return p
+		if p, err := exec.LookPath(p); err == nil {
+			return p
+		}
+		return ""
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -70,7 +73,7 @@ func Start(t testing.TB) *Browser {
 	t.Helper()
 	path := ChromiumPath()
 	if path == "" {
-		skipOrFail(t, "no Chromium found: install Debian's chromium package, or set LANTERN_CHROMIUM")
+		skipOrFail(t, "no Chromium found: install Debian's chromium package (scripts/test does), or set LANTERN_CHROMIUM to the browser")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),

@@ -126,6 +126,13 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.In(london).Format("2 Jan 2006")
 		},
+		"days": func(from, to time.Time) string {
+			a, b := from.In(london).Format("2 Jan 2006"), to.In(london).Format("2 Jan 2006")
+			if to.IsZero() || a == b {
+				return a
+			}
+			return a + " to " + b
+		},
 		"isodate": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -164,3 +164,26 @@ func TestCSRFRejections(t *testing.T) {
 		t.Fatalf("after: %d", r.Status)
 	}
 }
+
+func TestEndedSessionIsSentToSignIn(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.signIn(e.addUser("ann.analyst", lantern.UserAnalyst, "S9"))
+	var tok string
+	for _, k := range c.jar.Cookies(mustURL(e.http.URL)) {
+		if k.Name == sessionCookie {
+			tok = k.Value
+		}
+	}
+	// The server ends the session (a timeout, a reset, sign-out elsewhere).
+	if err := e.auth.SignOut(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	r := c.get("/alerts/A2")
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/signin?next=%2Falerts%2FA2" ||
+		!strings.Contains(r.Header.Get("Set-Cookie"), sessionCookie+"=;") {
+		t.Fatalf("ended session: %d %q %q", r.Status, r.Header.Get("Location"), r.Header.Get("Set-Cookie"))
+	}
+	if r := c.get("/api/v1/workspace/queue"); r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, `"unauthorized"`) {
+		t.Fatalf("API with an ended session: %d %s", r.Status, r.Body)
+	}
+}

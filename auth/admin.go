@@ -248,6 +248,13 @@ func (m *Manager) ChangePassword(ctx context.Context, userID, current, next stri
 	if err != nil {
 		return err
 	}
+	for _, h := range m.cfg.Hooks {
+		if ph, ok := h.(PasswordHook); ok {
+			if err := ph.ChangePassword(ctx, u.ID, current, next); err != nil {
+				return err
+			}
+		}
+	}
 	if err := m.store.SetUserPassword(ctx, u.ID, hash); err != nil {
 		return err
 	}

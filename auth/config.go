@@ -83,6 +83,14 @@ type Hook interface {
 	SignedOut(sessionID string)
 }
 
+// PasswordHook is a Hook that also keeps something under the user's
+// password (the reporting channel's private keys). ChangePassword calls it
+// before the new password is stored; an error leaves the password as it was.
+type PasswordHook interface {
+	Hook
+	ChangePassword(ctx context.Context, userID, oldPassword, newPassword string) error
+}
+
 func (c Config) withDefaults() Config {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {

@@ -32,12 +32,26 @@ type hook struct {
 	mu        sync.Mutex
 	signedIn  []string // userID/sessionID/password
 	signedOut []string
+	changed   []string // userID/old/new
+	refuse    bool
 }
 
 func (h *hook) SignedIn(_ context.Context, userID, sessionID, password string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.signedIn = append(h.signedIn, userID+"/"+sessionID+"/"+password)
+}
+
+// ChangePassword makes the test hook a PasswordHook; it refuses while
+// refuse is set.
+func (h *hook) ChangePassword(_ context.Context, userID, oldPassword, newPassword string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.refuse {
+		return lantern.Errorf(lantern.EINTERNAL, "key not re-wrapped")
+	}
+	h.changed = append(h.changed, userID+"/"+oldPassword+"/"+newPassword)
+	return nil
 }
 
 func (h *hook) SignedOut(sessionID string) {
@@ -531,8 +545,17 @@ func TestChangePassword(t *testing.T) {
 	wantCode(t, f.m.ChangePassword(ctx, u.ID, "not my password", "a brand new password"), lantern.EUNAUTHORIZED)
 	wantCode(t, f.m.ChangePassword(ctx, u.ID, cred.Password, "too short"), lantern.EINVALID)
 	wantCode(t, f.m.ChangePassword(ctx, u.ID, cred.Password, "partner1 is my name"), lantern.EINVALID)
+	f.hook.refuse = true
+	wantCode(t, f.m.ChangePassword(ctx, u.ID, cred.Password, "a brand new password"), lantern.EINTERNAL)
+	if _, _, err := f.m.SignIn(ctx, "partner1", cred.Password, "c"); err != nil {
+		t.Fatalf("a refused key re-wrap changed the password: %v", err)
+	}
+	f.hook.refuse = false
 	if err := f.m.ChangePassword(ctx, u.ID, cred.Password, "a brand new password"); err != nil {
 		t.Fatal(err)
+	}
+	if want := u.ID + "/" + cred.Password + "/a brand new password"; len(f.hook.changed) != 1 || f.hook.changed[0] != want {
+		t.Errorf("password hook told %q, want [%q]", f.hook.changed, want)
 	}
 	_, _, err := f.m.SignIn(ctx, "partner1", cred.Password, "c")
 	wantCode(t, err, lantern.EUNAUTHORIZED)

@@ -61,11 +61,20 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, status, body)
 		return
 	}
-	s.render(w, status, "error.html", map[string]any{
-		"Title":   http.StatusText(status),
-		"Status":  status,
-		"Message": lantern.ErrorMessage(err),
-	})
+	var who *lantern.Principal
+	if p, ok := lantern.PrincipalFrom(r.Context()); ok {
+		who = &p
+	}
+	data := s.newPage(r, who, errorTitle(status), map[string]any{"Status": status, "Message": lantern.ErrorMessage(err)})
+	if isHTMX(r) {
+		// An htmx request swapped only part of a page: show the error in
+		// place of the page's main content instead.
+		w.Header().Set("HX-Retarget", "#main-content")
+		w.Header().Set("HX-Reswap", "innerHTML")
+		s.renderBlock(w, status, "error.html", "content", data)
+		return
+	}
+	s.render(w, status, "error.html", data)
 }
 
 // writeJSON writes v as a JSON response with status.
@@ -80,4 +89,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // notFound renders ENOTFOUND for any path no route claims.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.Error(w, r, lantern.Errorf(lantern.ENOTFOUND, "There is no page at this address."))
+}
+
+// errorTitle is the heading of an error page.
+func errorTitle(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "Page not found"
+	case http.StatusForbidden:
+		return "You cannot see this"
+	case http.StatusUnauthorized:
+		return "Sign in to continue"
+	case http.StatusServiceUnavailable:
+		return "Sorry, the service is unavailable"
+	case http.StatusInternalServerError:
+		return "Sorry, there is a problem with the service"
+	}
+	return http.StatusText(status)
 }

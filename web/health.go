@@ -56,10 +56,13 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 // handleStatus shows people which components are running and ready.
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	ok, comps := s.readiness(r.Context())
-	s.render(w, http.StatusOK, "status.html", map[string]any{
-		"Title":      "System status",
+	var who *lantern.Principal
+	if p, signedIn, _ := s.principal(r); signedIn {
+		who = &p
+	}
+	s.render(w, http.StatusOK, "status.html", s.newPage(r, who, "System status", map[string]any{
 		"Version":    s.version,
 		"Ready":      ok,
 		"Components": comps,
-	})
+	}))
 }

@@ -5,16 +5,71 @@ import "net/http"
 // routes registers every route the server answers. Each UI or API route is
 // listed here, once, with its method.
 func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
-	mux.HandleFunc("GET /healthz", s.handleHealthz)
-	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", metrics)
-	mux.HandleFunc("POST /api/v1/events", s.handlePostEvents)
-	mux.HandleFunc("GET /api/v1/alerts", s.handleAlerts)
-	mux.HandleFunc("GET /api/v1/alerts/{id}", s.handleAlert)
-	mux.HandleFunc("POST /api/v1/alerts/{id}/state", s.handleAlertState)
-	mux.HandleFunc("GET /api/v1/risk", s.handleRisk)
-	mux.HandleFunc("GET /api/v1/rules", s.handleRules)
-	mux.HandleFunc("POST /api/v1/rules/reload", s.handleRulesReload)
-	mux.HandleFunc("GET /{$}", s.handleStatus)
-	mux.HandleFunc("/", s.notFound)
+	r := &routeList{mux: mux}
+	defer func() { s.patterns = r.patterns }()
+	r.handleFunc("GET /healthz", s.handleHealthz)
+	r.handleFunc("GET /readyz", s.handleReadyz)
+	r.handle("GET /metrics", metrics)
+	r.handleFunc("GET /assets/{path...}", s.assets.serve(s))
+
+	// The API for systems, authenticated by source tokens.
+	r.handleFunc("POST /api/v1/events", s.handlePostEvents)
+	r.handleFunc("GET /api/v1/alerts", s.handleAlerts)
+	r.handleFunc("GET /api/v1/alerts/{id}", s.handleAlert)
+	r.handleFunc("POST /api/v1/alerts/{id}/state", s.handleAlertState)
+	r.handleFunc("GET /api/v1/risk", s.handleRisk)
+	r.handleFunc("GET /api/v1/rules", s.handleRules)
+	r.handleFunc("POST /api/v1/rules/reload", s.handleRulesReload)
+
+	// The workspace API behind the pages, authenticated by the session.
+	r.handleFunc("GET /api/v1/workspace/session", s.page(s.apiSession))
+	r.handleFunc("GET /api/v1/workspace/queue", s.page(s.apiQueue))
+	r.handleFunc("GET /api/v1/workspace/alerts/{id}", s.page(s.apiAlert))
+	r.handleFunc("POST /api/v1/workspace/alerts/{id}/state", s.page(s.apiAlertState))
+	r.handleFunc("GET /api/v1/workspace/staff/{id}", s.page(s.apiStaff))
+	r.handleFunc("GET /api/v1/workspace/people/{id}", s.page(s.apiPerson))
+	r.handleFunc("GET /api/v1/workspace/rules", s.page(s.apiRules))
+	r.handleFunc("POST /api/v1/workspace/rules/reload", s.page(s.apiRulesReload))
+	r.handleFunc("GET /api/v1/workspace/intake", s.page(s.apiIntake))
+	r.handleFunc("GET /api/v1/workspace/audit", s.page(s.apiAudit))
+
+	// Signing in and out.
+	r.handleFunc("GET /signin", s.handleSignInForm)
+	r.handleFunc("POST /signin", s.handleSignIn)
+	r.handleFunc("GET /signin/code", s.handleCodeForm)
+	r.handleFunc("POST /signin/code", s.handleCode)
+	r.handleFunc("GET /signin/oidc", s.handleOIDCStart)
+	r.handleFunc("GET /signin/oidc/callback", s.handleOIDCCallback)
+	r.handleFunc("POST /signout", s.handleSignOut)
+
+	// The workspace's pages.
+	r.handleFunc("GET /{$}", s.page(s.handleHome))
+	r.handleFunc("GET /status", s.handleStatus)
+	r.handleFunc("GET /alerts", s.page(s.handleQueue))
+	r.handleFunc("GET /alerts/{id}", s.page(s.handleAlertPage))
+	r.handleFunc("POST /alerts/{id}/{action}", s.page(s.handleAlertAction))
+	r.handleFunc("GET /staff", s.page(s.handleLookup("/staff/")))
+	r.handleFunc("GET /staff/{id}", s.page(s.handleStaffPage))
+	r.handleFunc("GET /people", s.page(s.handleLookup("/people/")))
+	r.handleFunc("GET /people/{id}", s.page(s.handlePersonPage))
+	r.handleFunc("GET /rules", s.page(s.handleRulesPage))
+	r.handleFunc("POST /rules/reload", s.page(s.handleRulesReloadPage))
+	r.handleFunc("GET /intake", s.page(s.handleIntakePage))
+	r.handleFunc("GET /audit", s.page(s.handleAuditPage))
+	r.handleFunc("/", s.notFound)
 }
+
+// routeList registers routes on a mux and remembers their patterns, so that
+// tests can check every route against the permission table and the OpenAPI
+// description.
+type routeList struct {
+	mux      *http.ServeMux
+	patterns []string
+}
+
+func (l *routeList) handle(pattern string, h http.Handler) {
+	l.mux.Handle(pattern, h)
+	l.patterns = append(l.patterns, pattern)
+}
+
+func (l *routeList) handleFunc(pattern string, h http.HandlerFunc) { l.handle(pattern, h) }

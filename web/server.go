@@ -19,6 +19,7 @@ import (
 
 	"lantern"
 	"lantern/intake"
+	"lantern/workspace"
 )
 
 //go:embed templates
@@ -36,6 +37,9 @@ type Config struct {
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // private registry; /metrics serves only this
 	Version  string
+	// OIDCName is what the single sign-on button calls the force's
+	// identity provider ("Sign in with …"); "" means "single sign-on".
+	OIDCName string
 	// ReadTimeout, WriteTimeout and IdleTimeout bound each connection; zero
 	// values take safe defaults.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
@@ -50,6 +54,15 @@ type Services struct {
 	Sources lantern.SourceService // authenticates API sources
 	Alerts  lantern.AlertService  // alerts and their scores, for the alerts and risk API
 	Rules   Rules                 // the running rule set; nil when detection is not running
+
+	// Auth signs users in; Workspace answers the pages and their API. The
+	// pages answer 503 until both are attached.
+	Auth      Authenticator
+	Workspace workspace.Workspace
+	// Audit is the audit trail: it receives the entries for actions the
+	// server takes itself (reloading rules from a page) and is verified for
+	// the auditor's page. Nil leaves those actions unavailable.
+	Audit lantern.AuditService
 }
 
 // Server is Lantern's HTTP server.
@@ -58,6 +71,9 @@ type Server struct {
 	registry  *prometheus.Registry
 	version   string
 	templates map[string]*template.Template
+	assets    *assets
+	patterns  []string // every registered route, for tests
+	oidcName  string
 	services  atomic.Pointer[Services] // nil until the caller declares the system started
 	handler   http.Handler
 	srv       *http.Server
@@ -70,9 +86,12 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.Logger == nil || cfg.Registry == nil {
 		return nil, errors.New("web: Logger and Registry are required")
 	}
-	s := &Server{logger: cfg.Logger, registry: cfg.Registry, version: cfg.Version}
+	s := &Server{logger: cfg.Logger, registry: cfg.Registry, version: cfg.Version, oidcName: cfg.OIDCName}
 	var err error
-	if s.templates, err = parseTemplates(templateFS); err != nil {
+	if s.assets, err = newAssets(); err != nil {
+		return nil, fmt.Errorf("web: assets: %w", err)
+	}
+	if s.templates, err = parseTemplates(templateFS, s.funcs()); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	if s.metrics, err = newHTTPMetrics(cfg.Registry); err != nil {

@@ -140,7 +140,7 @@ func TestSecurityHeadersAndPanics(t *testing.T) {
 func TestStatusPage(t *testing.T) {
 	s, _ := newTestServer(t)
 	s.Attach(Services{Checks: []Check{{Name: "store (sqlite)", Check: func(context.Context) error { return nil }}}})
-	r := get(t, s.Handler(), "/")
+	r := get(t, s.Handler(), "/status")
 	body, _ := io.ReadAll(r.Body)
 	if r.StatusCode != 200 || !strings.Contains(string(body), "store (sqlite)") || !strings.Contains(string(body), "running and ready") {
 		t.Fatalf("%d %s", r.StatusCode, body)

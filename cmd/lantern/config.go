@@ -94,9 +94,13 @@ func (c *config) settingError(name string, err error) error {
 
 // print writes every setting, with secrets masked, and where it came from.
 func (c *config) print(w io.Writer) {
+	width := 0
+	for _, name := range c.order {
+		width = max(width, len(name))
+	}
 	for _, name := range c.order {
 		v := c.values[name]
-		fmt.Fprintf(w, "%-18s %-40s # %s\n", name, strconv.Quote(mask(v)), v.Source)
+		fmt.Fprintf(w, "%-*s %-40s # %s\n", width, name, strconv.Quote(mask(v)), v.Source)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"lantern"
+	"lantern/auth"
 	"lantern/intake"
 	"lantern/sim"
 )
@@ -76,13 +78,16 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	if err := demoUsers(ctx, e, cfg); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Detection runs as the server starts, over everything loaded (progress: lantern_detect_processed_seq on /metrics).\n")
 	fmt.Fprintf(e.stdout, "See what it found: lantern risk --data-dir %s   and   lantern alerts --data-dir %s\n", path, path)
 	fmt.Fprintf(e.stdout, "Or through the API: lantern source add --data-dir %s --scope alerts NAME, then GET /api/v1/risk and /api/v1/alerts with the token.\n", path)
 	if addr := cfg.str("http"); strings.HasSuffix(addr, ":0") {
 		fmt.Fprintln(e.stdout, "Starting Lantern on a free port: its address is in the log line \"http listening\" (Ctrl-C to stop).")
 	} else {
-		fmt.Fprintf(e.stdout, "Starting Lantern on http://%s/ (Ctrl-C to stop).\n", addr)
+		fmt.Fprintf(e.stdout, "Starting Lantern on http://%s/ (Ctrl-C to stop). Sign in there as one of the users above.\n", addr)
 	}
 	return runServe(ctx, e, serveArgs(cfg))
 }
@@ -170,4 +175,59 @@ func serveArgs(cfg *config) []string {
 		}
 	}
 	return args
+}
+
+// demoUser is one of the demo's sign-in users.
+type demoUser struct {
+	username string
+	role     lantern.UserRole
+	note     string
+}
+
+var demoUserList = []demoUser{
+	{"demo.analyst", lantern.UserAnalyst, "works the alert queue, staff profiles and person views"},
+	{"demo.auditor", lantern.UserAuditor, "searches and verifies the audit trail"},
+	{"demo.admin", lantern.UserAdministrator, "sees rules and intake, and reloads rules; reads no alert"},
+}
+
+// demoUsers creates the demo's sign-in users, or gives them new
+// credentials when the demo directory already has them, and prints how to
+// sign in as each. Every run prints fresh secrets, since none is kept in
+// the clear.
+func demoUsers(ctx context.Context, e *env, cfg *config) error {
+	dir, err := openDataDir(cfg, true)
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	st, _, err := openStore(ctx, cfg, dir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ac, err := authConfig(cfg, dir)
+	if err != nil {
+		return err
+	}
+	m, err := auth.New(st, ac)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Demo users for the workspace (new secrets on every start):")
+	for _, du := range demoUserList {
+		_, cred, err := m.AddUser(ctx, "cli:demo", auth.NewUser{Username: du.username, Role: du.role})
+		if lantern.ErrorCode(err) == lantern.ECONFLICT {
+			_, cred, err = m.ResetUser(ctx, "cli:demo", du.username)
+		}
+		if err != nil {
+			return fmt.Errorf("demo user %s: %w", du.username, err)
+		}
+		fmt.Fprintf(e.stdout, "  %-13s %-13s password %s", du.username, du.role, cred.Password)
+		if cred.TOTPSecret != "" {
+			fmt.Fprintf(e.stdout, "  TOTP secret %s", cred.TOTPSecret)
+		}
+		fmt.Fprintf(e.stdout, "\n                              (%s)\n", du.note)
+	}
+	fmt.Fprintln(e.stdout, "  Add a TOTP secret to an authenticator app (as a time-based key) to get the sign-in codes.")
+	return nil
 }

@@ -39,9 +39,28 @@ func TestDemo(t *testing.T) {
 	if regexp.MustCompile(`[1-9][0-9]* quarantined`).MatchString(first) || strings.Contains(first, ": 0 accepted") {
 		t.Errorf("the simulated force did not load cleanly:\n%s", first)
 	}
-	if second := demo(); !strings.Contains(second, "Reusing the demo force") {
+	users := regexp.MustCompile(`(?m)^  (demo\.\w+) +(\w+) +password (\S+)(  TOTP secret ([A-Z2-7]+))?$`)
+	check := func(out string) {
+		t.Helper()
+		found := map[string]bool{}
+		for _, m := range users.FindAllStringSubmatch(out, -1) {
+			found[m[1]] = true
+			if (m[2] == "analyst" || m[2] == "auditor" || m[2] == "administrator") != (m[5] != "") {
+				t.Errorf("%s (%s): TOTP secret %q", m[1], m[2], m[5])
+			}
+		}
+		for _, u := range []string{"demo.analyst", "demo.auditor", "demo.admin"} {
+			if !found[u] {
+				t.Errorf("no sign-in details for %s:\n%s", u, out)
+			}
+		}
+	}
+	check(first)
+	second := demo()
+	if !strings.Contains(second, "Reusing the demo force") {
 		t.Errorf("second run did not reuse:\n%s", second)
 	}
+	check(second) // the users exist already: they get new credentials
 	if fresh := demo("--fresh"); !strings.Contains(fresh, "Replacing the demo force") {
 		t.Errorf("--fresh did not replace:\n%s", fresh)
 	}

@@ -74,7 +74,8 @@ func TestUnknownCommand(t *testing.T) {
 // address it names.
 func listenAddr(t *testing.T, logs *syncBuffer) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// A demo simulates, loads and hashes its users' passwords first.
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		sc := bufio.NewScanner(strings.NewReader(logs.String()))
 		for sc.Scan() {
@@ -193,7 +194,7 @@ func TestServeNotFoundRendersByAudience(t *testing.T) {
 	page := waitStatus(t, base+"/nothing", http.StatusNotFound, time.Second)
 	html, _ := io.ReadAll(page.Body)
 	page.Body.Close()
-	if ct := page.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !bytes.Contains(html, []byte("<h1>Not Found</h1>")) {
+	if ct := page.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !bytes.Contains(html, []byte(`<h1 class="govuk-heading-l">Page not found</h1>`)) {
 		t.Errorf("page 404: %s %q", ct, html)
 	}
 }

@@ -59,7 +59,7 @@ func startReporting(cfg *config, sys *system, logger *slog.Logger, reg prometheu
 	logger = logger.With("component", "reporting")
 	audit, _ := sys.store.(lantern.AuditService)
 	rp := &reporting{}
-	rp.Keyring = report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger})
+	rp.Keyring = report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger, RoleOf: roleOf(sys.store)})
 	receipts, err := report.NewReceipts(sys.keys.receipts)
 	if err != nil {
 		return nil, err
@@ -126,4 +126,29 @@ func (rp *reporting) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	return rp.srv.Shutdown(ctx)
+}
+
+// roleOf looks up a user's current role, so that a unit member signing in
+// for the first time is given a key pair for reports.
+func roleOf(users lantern.UserService) func(ctx context.Context, userID string) (lantern.UserRole, error) {
+	return func(ctx context.Context, userID string) (lantern.UserRole, error) {
+		u, err := users.FindUserByID(ctx, userID)
+		if err != nil {
+			return "", err
+		}
+		return u.Role, nil
+	}
+}
+
+// keyringHook lets the report keyring follow sign-ins (unwrapping a user's
+// private key for their session) and password changes (re-wrapping it). A
+// user who holds no report key has nothing to re-wrap.
+type keyringHook struct{ *report.Keyring }
+
+func (h keyringHook) ChangePassword(ctx context.Context, userID, oldPassword, newPassword string) error {
+	err := h.Keyring.ChangePassword(ctx, userID, oldPassword, newPassword)
+	if lantern.ErrorCode(err) == lantern.ENOTFOUND {
+		return nil
+	}
+	return err
 }

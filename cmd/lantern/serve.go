@@ -21,7 +21,7 @@ func serveSettings() []setting {
 	return append([]setting{
 		{Name: "http", Default: "127.0.0.1:8080", Usage: "address for the web UI, API, health and metrics", Check: checkNotEmpty},
 		{Name: "shutdown-timeout", Default: "4s", Usage: "how long to let requests finish on SIGINT/SIGTERM", Check: checkDuration},
-	}, append(append(append(detectionSettings(), authSettings()...), reportSettings()...), systemSettings()...)...)
+	}, append(append(append(append(detectionSettings(), authSettings()...), workspaceSettings()...), reportSettings()...), systemSettings()...)...)
 }
 
 // runServe starts the whole system and serves until ctx is cancelled. The HTTP
@@ -66,7 +66,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	})
 	build.Set(1)
 	reg.MustRegister(build)
-	srv, err := web.NewServer(web.Config{Logger: logger, Registry: reg, Version: version})
+	srv, err := web.NewServer(web.Config{Logger: logger, Registry: reg, Version: version, OIDCName: cfg.str("oidc-name")})
 	if err != nil {
 		return err
 	}
@@ -98,13 +98,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if cfg.str("event-retention") != "" {
 		go retention(rctx, sys, cfg.longDuration("event-retention"), logger.With("component", "retention"))
 	}
-	// The web layer takes the workspace once it serves the unit's pages;
-	// building it here checks its wiring at start-up.
-	if _, err := storeWorkspace(cfg, sys, det, logger); err != nil {
-		stop()
-		return fmt.Errorf("workspace: %w", err)
-	}
 	rp, err := startReporting(cfg, sys, logger, reg)
+	if err != nil {
+		stop()
+		return err
+	}
+	am, ws, err := openWorkspace(cfg, dir, sys, det, logger, keyringHook{rp.Keyring})
 	if err != nil {
 		stop()
 		return err
@@ -116,7 +115,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		return rp.Shutdown(sctx)
 	}
-	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det})
+	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det,
+		Auth: am, Workspace: ws, Audit: sys.store})
 	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
 
 	hup := make(chan os.Signal, 1)

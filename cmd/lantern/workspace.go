@@ -1,12 +1,23 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 
 	"lantern"
+	"lantern/auth"
 	"lantern/web"
 	"lantern/workspace"
 )
+
+// workspaceSettings are the settings of the analysts' pages besides signing
+// in (authSettings) and the queue's size (workspace-capacity): how the
+// sign-in page names single sign-on.
+func workspaceSettings() []setting {
+	return []setting{
+		{Name: "oidc-name", Usage: "single sign-on: what the sign-in button calls the identity provider (\"Sign in with …\"); empty says \"single sign-on\""},
+	}
+}
 
 // newWorkspace builds the workspace's domain services over the store, the
 // running rules and the audit trail, sized by the workspace-capacity
@@ -18,12 +29,21 @@ func newWorkspace(cfg *config, sys *system, det *detection, audit lantern.AuditS
 	})
 }
 
-// storeWorkspace builds the workspace when the store keeps the audit trail
-// (every store that can serve the workspace does), or returns nil.
-func storeWorkspace(cfg *config, sys *system, det *detection, logger *slog.Logger) (*workspace.Service, error) {
-	audit, ok := sys.store.(lantern.AuditService)
-	if !ok {
-		return nil, nil
+// openWorkspace builds the authenticator and the workspace service over
+// the open system and the running detection.
+func openWorkspace(cfg *config, dir *dataDir, sys *system, det *detection, logger *slog.Logger, hooks ...auth.Hook) (*auth.Manager, *workspace.Service, error) {
+	ac, err := authConfig(cfg, dir)
+	if err != nil {
+		return nil, nil, err
 	}
-	return newWorkspace(cfg, sys, det, audit, logger)
+	ac.Hooks = append(ac.Hooks, hooks...)
+	am, err := auth.New(sys.store, ac)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sign-in: %w", err)
+	}
+	ws, err := newWorkspace(cfg, sys, det, sys.store, logger)
+	if err != nil {
+		return nil, nil, fmt.Errorf("workspace: %w", err)
+	}
+	return am, ws, nil
 }

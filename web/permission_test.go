@@ -1,0 +1,232 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"lantern"
+)
+
+// permRoute is one page or API request of the permission table: the
+// action it needs ("" for any signed-in user, even one locked out) and the
+// member of staff it is about.
+type permRoute struct {
+	method, path string
+	need         lantern.Action
+	about        string
+	pattern      string // the registered route it exercises
+	json         string // a JSON body, for the API
+	okStatus     int    // the status when allowed; 200 when 0
+	// alt is another status that shows the request was allowed: a
+	// decision the alert's state no longer permits, after another role
+	// made it first.
+	alt int
+}
+
+// permRoutes is every signed-in page and API route, with S1 as the subject
+// of alert A1 and S2 of alert A2.
+var permRoutes = []permRoute{
+	{method: "GET", path: "/", pattern: "GET /{$}"},
+	{method: "GET", path: "/alerts", need: lantern.ActViewAlerts, pattern: "GET /alerts"},
+	{method: "GET", path: "/alerts/A2", need: lantern.ActViewAlerts, about: "S2", pattern: "GET /alerts/{id}"},
+	{method: "GET", path: "/alerts/A1", need: lantern.ActViewAlerts, about: "S1", pattern: "GET /alerts/{id}"},
+	{method: "POST", path: "/alerts/A2/triage", need: lantern.ActChangeAlert, about: "S2", pattern: "POST /alerts/{id}/{action}", okStatus: 303, alt: 400},
+	{method: "POST", path: "/alerts/A1/triage", need: lantern.ActChangeAlert, about: "S1", pattern: "POST /alerts/{id}/{action}", okStatus: 303, alt: 400},
+	{method: "GET", path: "/staff?id=S2", pattern: "GET /staff", okStatus: 303},
+	{method: "GET", path: "/staff/S2", need: lantern.ActViewStaff, about: "S2", pattern: "GET /staff/{id}"},
+	{method: "GET", path: "/staff/S1", need: lantern.ActViewStaff, about: "S1", pattern: "GET /staff/{id}"},
+	{method: "GET", path: "/people?id=P1", pattern: "GET /people", okStatus: 303},
+	{method: "GET", path: "/people/P1", need: lantern.ActViewPerson, pattern: "GET /people/{id}"},
+	{method: "GET", path: "/rules", need: lantern.ActViewRules, pattern: "GET /rules"},
+	{method: "POST", path: "/rules/reload", need: lantern.ActReloadRules, pattern: "POST /rules/reload"},
+	{method: "GET", path: "/intake", need: lantern.ActViewIntake, pattern: "GET /intake"},
+	{method: "GET", path: "/audit", need: lantern.ActViewAudit, pattern: "GET /audit"},
+	{method: "GET", path: "/audit?verify=true", need: lantern.ActViewAudit, pattern: "GET /audit"},
+
+	{method: "GET", path: "/api/v1/workspace/session", pattern: "GET /api/v1/workspace/session"},
+	{method: "GET", path: "/api/v1/workspace/queue", need: lantern.ActViewAlerts, pattern: "GET /api/v1/workspace/queue"},
+	{method: "GET", path: "/api/v1/workspace/alerts/A2", need: lantern.ActViewAlerts, about: "S2", pattern: "GET /api/v1/workspace/alerts/{id}"},
+	{method: "GET", path: "/api/v1/workspace/alerts/A1", need: lantern.ActViewAlerts, about: "S1", pattern: "GET /api/v1/workspace/alerts/{id}"},
+	{method: "POST", path: "/api/v1/workspace/alerts/A2/state", need: lantern.ActChangeAlert, about: "S2", pattern: "POST /api/v1/workspace/alerts/{id}/state", json: `{"state":"triaged"}`, alt: 409},
+	{method: "POST", path: "/api/v1/workspace/alerts/A1/state", need: lantern.ActChangeAlert, about: "S1", pattern: "POST /api/v1/workspace/alerts/{id}/state", json: `{"state":"triaged"}`, alt: 409},
+	{method: "GET", path: "/api/v1/workspace/staff/S2", need: lantern.ActViewStaff, about: "S2", pattern: "GET /api/v1/workspace/staff/{id}"},
+	{method: "GET", path: "/api/v1/workspace/staff/S1", need: lantern.ActViewStaff, about: "S1", pattern: "GET /api/v1/workspace/staff/{id}"},
+	{method: "GET", path: "/api/v1/workspace/people/P1", need: lantern.ActViewPerson, pattern: "GET /api/v1/workspace/people/{id}"},
+	{method: "GET", path: "/api/v1/workspace/rules", need: lantern.ActViewRules, pattern: "GET /api/v1/workspace/rules"},
+	{method: "POST", path: "/api/v1/workspace/rules/reload", need: lantern.ActReloadRules, pattern: "POST /api/v1/workspace/rules/reload", json: `{}`},
+	{method: "GET", path: "/api/v1/workspace/intake", need: lantern.ActViewIntake, pattern: "GET /api/v1/workspace/intake"},
+	{method: "GET", path: "/api/v1/workspace/audit", need: lantern.ActViewAudit, pattern: "GET /api/v1/workspace/audit"},
+}
+
+// publicPatterns need no session (or, for the system API, a source token
+// instead of one).
+var publicPatterns = []string{
+	"GET /healthz", "GET /readyz", "GET /metrics", "GET /assets/{path...}", "GET /status", "/",
+	"POST /api/v1/events", "GET /api/v1/alerts", "GET /api/v1/alerts/{id}", "POST /api/v1/alerts/{id}/state",
+	"GET /api/v1/risk", "GET /api/v1/rules", "POST /api/v1/rules/reload",
+	"GET /signin", "POST /signin", "GET /signin/code", "POST /signin/code", "GET /signin/oidc", "GET /signin/oidc/callback", "POST /signout",
+}
+
+func TestPermissionTableCoversEveryRoute(t *testing.T) {
+	s, _ := newTestServer(t)
+	for _, p := range s.patterns {
+		if slices.Contains(publicPatterns, p) {
+			continue
+		}
+		if !slices.ContainsFunc(permRoutes, func(r permRoute) bool { return r.pattern == p }) {
+			t.Errorf("route %q is not in the permission table", p)
+		}
+	}
+}
+
+// permUser is a user of the permission table.
+type permUser struct {
+	name    string
+	role    lantern.UserRole
+	staffID string
+	locked  bool
+}
+
+var permUsers = []permUser{
+	{"analyst", lantern.UserAnalyst, "S9", false},
+	{"analyst.subject", lantern.UserAnalyst, "S1", false}, // the subject of alert A1
+	{"investigator", lantern.UserInvestigator, "S8", false},
+	{"head.of.psd", lantern.UserHeadOfPSD, "S7", false},
+	{"auditor", lantern.UserAuditor, "S6", false},
+	{"administrator", lantern.UserAdministrator, "", false},
+	{"partner", lantern.UserPartner, "", false},
+	{"inspector", lantern.UserInspector, "", false},
+	{"analyst.locked", lantern.UserAnalyst, "S5", true}, // an open case against them
+	{"investigator.subject", lantern.UserInvestigator, "S2", false},
+}
+
+// allowed is the table's expectation, written out from the policy in
+// docs/security.md rather than by calling lantern.Authorize.
+func (u permUser) allowed(r permRoute) bool {
+	if r.need == "" {
+		return true
+	}
+	if u.locked {
+		return false
+	}
+	may := map[lantern.UserRole][]lantern.Action{
+		lantern.UserAnalyst:       {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake},
+		lantern.UserInvestigator:  {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules},
+		lantern.UserHeadOfPSD:     {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake},
+		lantern.UserAuditor:       {lantern.ActViewAudit},
+		lantern.UserAdministrator: {lantern.ActViewRules, lantern.ActReloadRules, lantern.ActViewIntake},
+	}[u.role]
+	if !slices.Contains(may, r.need) {
+		return false
+	}
+	return r.about == "" || r.about != u.staffID
+}
+
+func TestPermissions(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	clients := map[string]*client{}
+	for _, u := range permUsers {
+		tu := e.addUser(u.name, u.role, u.staffID)
+		clients[u.name] = e.signIn(tu)
+		if u.locked {
+			if err := e.auth.RestrictStaff(ctx, "cli:test", u.staffID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, u := range permUsers {
+		c := clients[u.name]
+		tok := c.token("/")
+		for _, r := range permRoutes {
+			t.Run(u.name+" "+r.method+" "+r.path, func(t *testing.T) {
+				var rep reply
+				switch {
+				case r.json != "":
+					rep = c.doBody(r.method, r.path, r.json, csrfHeader, tok)
+				case r.method == "POST":
+					rep = c.do(r.method, r.path, url.Values{"csrf_token": {tok}})
+				default:
+					rep = c.get(r.path)
+				}
+				want := http.StatusForbidden
+				if u.allowed(r) {
+					want = r.okStatus
+					if want == 0 {
+						want = http.StatusOK
+					}
+					if rep.Status == r.alt && r.alt != 0 {
+						want = r.alt
+					}
+				}
+				if rep.Status != want {
+					t.Fatalf("%d, want %d: %.300s", rep.Status, want, rep.Body)
+				}
+			})
+		}
+	}
+	// The subject of alert A1 is not shown it in the queue, in the page or
+	// the API; a colleague is.
+	for _, path := range []string{"/alerts", "/api/v1/workspace/queue"} {
+		if body := clients["analyst.subject"].get(path).Body; strings.Contains(body, "A1") || !strings.Contains(body, "A2") {
+			t.Errorf("%s for the subject of A1: %.500s", path, body)
+		}
+		if body := clients["analyst"].get(path).Body; !strings.Contains(body, "A1") {
+			t.Errorf("%s for a colleague lacks A1", path)
+		}
+	}
+	// Anyone not signed in is sent to sign in, or told 401 by the API.
+	anon := e.client()
+	anon.token("/signin")
+	for _, r := range permRoutes {
+		rep := anon.do(r.method, r.path, nil)
+		switch {
+		case strings.HasPrefix(r.path, "/api/") || r.method != "GET":
+			if rep.Status != http.StatusUnauthorized {
+				t.Errorf("anonymous %s %s: %d", r.method, r.path, rep.Status)
+			}
+		case rep.Status != http.StatusSeeOther || !strings.HasPrefix(rep.Header.Get("Location"), "/signin"):
+			t.Errorf("anonymous %s %s: %d %s", r.method, r.path, rep.Status, rep.Header.Get("Location"))
+		}
+	}
+	// Every refusal is on the audit trail.
+	denied, err := e.store.AuditEntries(ctx, lantern.AuditQuery{UserID: "", Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range denied {
+		if d.Outcome == lantern.AuditDenied {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("no denied entry on the audit trail")
+	}
+}
+
+// doBody sends a raw body, for JSON requests.
+func (c *client) doBody(method, path, body string, hdr ...string) reply {
+	c.e.t.Helper()
+	req, err := http.NewRequest(method, c.e.http.URL+path, strings.NewReader(body))
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := c.c.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b strings.Builder
+	_, _ = io.Copy(&b, res.Body)
+	return reply{Status: res.StatusCode, Header: res.Header, Body: b.String()}
+}

@@ -249,28 +249,11 @@ func (x *Indexer) Processed() uint64 {
 // WaitIdle blocks until the indexer has saved everything in the log that it
 // reads, or ctx ends, or Run stops. It polls the log.
 func (x *Indexer) WaitIdle(ctx context.Context) error {
-	for {
+	return monitor.WaitCaughtUp(ctx, "index", func() (jetstream.Consumer, uint64, error) {
 		x.mu.Lock()
-		cons, processed, err := x.cons, x.processed, x.err
-		x.mu.Unlock()
-		if err != nil {
-			return err
-		}
-		if cons != nil {
-			info, err := cons.Info(ctx)
-			if err != nil && ctx.Err() == nil {
-				return fmt.Errorf("index: consumer info: %w", err)
-			}
-			if err == nil && info.NumPending == 0 && info.Delivered.Stream <= processed {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+		defer x.mu.Unlock()
+		return x.cons, x.processed, x.err
+	})
 }
 
 // Purge deletes indexed events older than before, for retention.

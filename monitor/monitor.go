@@ -543,19 +543,30 @@ func (m *Monitor) WaitProcessed(ctx context.Context, seq uint64) error {
 // WaitIdle blocks until the monitor has judged everything in the log that it
 // reads and saved the alerts, or ctx ends, or Run stops. It polls the log.
 func (m *Monitor) WaitIdle(ctx context.Context) error {
-	for {
+	return WaitCaughtUp(ctx, "monitor", func() (jetstream.Consumer, uint64, error) {
 		m.mu.Lock()
-		cons, processed, err := m.cons, m.processed, m.err
-		m.mu.Unlock()
+		defer m.mu.Unlock()
+		return m.cons, m.processed, m.err
+	})
+}
+
+// WaitCaughtUp blocks until a reader of the log has nothing left to read
+// and has finished with everything it read, or ctx ends, or the reader
+// fails. state gives the reader's consumer (nil until it has one), the last
+// stream sequence it has finished with, and its error; it is polled every
+// 20 ms. what names the reader in errors.
+func WaitCaughtUp(ctx context.Context, what string, state func() (jetstream.Consumer, uint64, error)) error {
+	for {
+		cons, processed, err := state()
 		if err != nil {
 			return err
 		}
 		if cons != nil {
 			info, err := cons.Info(ctx)
 			if err != nil && ctx.Err() == nil {
-				return fmt.Errorf("monitor: consumer info: %w", err)
+				return fmt.Errorf("%s: consumer info: %w", what, err)
 			}
-			// Nothing left to read, and everything read is judged and saved.
+			// Nothing left to read, and everything read is finished with.
 			if err == nil && info.NumPending == 0 && info.Delivered.Stream <= processed {
 				return nil
 			}

@@ -44,6 +44,21 @@ func (s *Server) alertsAPI(w http.ResponseWriter, r *http.Request) (*Services, *
 		s.Error(w, r, err)
 		return nil, nil, false
 	}
+	// A system reading alerts is on the audit trail like a person: no trail,
+	// no answer.
+	if svc.Audit == nil {
+		s.Error(w, r, lantern.Errorf(lantern.EUNAVAILABLE, "The audit trail is not available."))
+		return nil, nil, false
+	}
+	object := ""
+	if id := r.PathValue("id"); id != "" {
+		object = "alert:" + id
+	}
+	if _, err := svc.Audit.AppendAudit(r.Context(), lantern.AuditEntry{UserID: "source:" + src.Name, Action: "api " + r.Pattern,
+		Object: object, Outcome: lantern.AuditAllowed}); err != nil {
+		s.Error(w, r, err)
+		return nil, nil, false
+	}
 	return svc, src, true
 }
 

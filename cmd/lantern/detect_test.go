@@ -218,6 +218,15 @@ func TestServeDetects(t *testing.T) {
 		t.Errorf("dismissed straight to escalated: %d %+v", code, e)
 	}
 
+	// Every use by a system is on the audit trail, naming the source.
+	trail := mustRun(t, "audit", "export", "--data-dir", data)
+	for _, want := range []string{`"user_id":"source:analysis","action":"api GET /api/v1/alerts"`,
+		`"user_id":"source:analysis","action":"api POST /api/v1/alerts/{id}/state","object":"alert:` + id + `"`} {
+		if !strings.Contains(trail, want) {
+			t.Errorf("audit trail lacks %s", want)
+		}
+	}
+
 	// Tokens are held to their scope.
 	if code := api(t, "GET", s.base+"/api/v1/alerts", ingestTok, "", nil); code != 403 {
 		t.Errorf("ingest token reading alerts: %d", code)

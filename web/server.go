@@ -63,6 +63,9 @@ type Services struct {
 	// server takes itself (reloading rules from a page) and is verified for
 	// the auditor's page. Nil leaves those actions unavailable.
 	Audit lantern.AuditService
+	// Reports is the unit's side of the confidential reporting channel;
+	// nil leaves the reports pages answering 503.
+	Reports Reports
 }
 
 // Server is Lantern's HTTP server.

@@ -116,7 +116,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return rp.Shutdown(sctx)
 	}
 	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det,
-		Auth: am, Workspace: ws, Audit: sys.store})
+		Auth: am, Workspace: ws, Audit: sys.store, Reports: rp.Service})
 	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
 
 	hup := make(chan os.Signal, 1)

@@ -93,11 +93,15 @@ const (
 	// ActDecideIdentity approves or refuses such a request.
 	ActRequestIdentity Action = "identity.request"
 	ActDecideIdentity  Action = "identity.decide"
+	// ActPartnerReferrals is the partner referral portal: submit a
+	// referral, follow one's own organisation's referrals and exchange
+	// messages with the unit about them.
+	ActPartnerReferrals Action = "referrals.partner"
 )
 
 // Actions lists every action.
 var Actions = []Action{ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActReloadRules,
-	ActViewIntake, ActViewAudit, ActManageUsers, ActRestrictStaff, ActViewReports, ActChangeReport, ActRequestIdentity, ActDecideIdentity}
+	ActViewIntake, ActViewAudit, ActManageUsers, ActRestrictStaff, ActViewReports, ActChangeReport, ActRequestIdentity, ActDecideIdentity, ActPartnerReferrals}
 
 // permissions is the policy: the actions each role may take. Nothing else
 // is allowed.
@@ -110,7 +114,7 @@ var permissions = map[UserRole][]Action{
 		ActViewReports, ActChangeReport, ActDecideIdentity},
 	UserAuditor:       {ActViewAudit},
 	UserAdministrator: {ActViewRules, ActReloadRules, ActViewIntake, ActManageUsers},
-	UserPartner:       nil,
+	UserPartner:       {ActPartnerReferrals},
 	UserInspector:     nil,
 }
 

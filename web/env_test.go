@@ -24,6 +24,7 @@ import (
 	"lantern"
 	"lantern/auth"
 	"lantern/detect"
+	"lantern/referral"
 	"lantern/report"
 	"lantern/rules"
 	"lantern/sqlite"
@@ -162,8 +163,12 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	refs, err := referral.NewService(referral.Config{Store: db, Audit: db})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.rules = &fakeRules{}
-	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules, Reports: e.reports})
+	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules, Reports: e.reports, Referrals: refs})
 	e.http = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.http.Close)
 	return e

@@ -84,6 +84,15 @@ var permRoutes = []permRoute{
 	{method: "POST", path: "/api/v1/workspace/reports/{anon}/status", need: lantern.ActChangeReport, pattern: "POST /api/v1/workspace/reports/{id}/status", json: `{"status":"closed","reason":"test"}`, alt: 409},
 	{method: "POST", path: "/api/v1/workspace/reports/{conf}/disclosures", need: lantern.ActRequestIdentity, pattern: "POST /api/v1/workspace/reports/{id}/disclosures", json: `{"reason":"to take a statement"}`, okStatus: 201},
 	{method: "GET", path: "/api/v1/workspace/reports/{conf}/identity", need: lantern.ActViewReports, pattern: "GET /api/v1/workspace/reports/{id}/identity", alt: 403},
+	// The partner referral portal: a referral that does not exist is
+	// answered 404 to a partner (the same as another organisation's) and
+	// refused to everyone else; an empty new referral comes back with its
+	// errors.
+	{method: "GET", path: "/referrals", need: lantern.ActPartnerReferrals, pattern: "GET /referrals"},
+	{method: "GET", path: "/referrals/new", need: lantern.ActPartnerReferrals, pattern: "GET /referrals/new"},
+	{method: "POST", path: "/referrals/new", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/new", okStatus: 400},
+	{method: "GET", path: "/referrals/999999", need: lantern.ActPartnerReferrals, pattern: "GET /referrals/{id}", okStatus: 404},
+	{method: "POST", path: "/referrals/999999/message", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/{id}/message", okStatus: 404},
 	{method: "POST", path: "/api/v1/workspace/disclosures/{req}/decision", need: lantern.ActDecideIdentity, pattern: "POST /api/v1/workspace/disclosures/{id}/decision", json: `{"approve":false,"note":"not yet"}`, alt: 409},
 }
 
@@ -147,6 +156,7 @@ func (u permUser) allowed(r permRoute) bool {
 			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActDecideIdentity},
 		lantern.UserAuditor:       {lantern.ActViewAudit},
 		lantern.UserAdministrator: {lantern.ActViewRules, lantern.ActReloadRules, lantern.ActViewIntake},
+		lantern.UserPartner:       {lantern.ActPartnerReferrals},
 	}[u.role]
 	if !slices.Contains(may, r.need) {
 		return false

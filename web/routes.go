@@ -68,6 +68,13 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("GET /reports/{id}/identity", s.page(s.handleReportIdentity))
 	r.handleFunc("GET /reports/{id}/files/{file}", s.page(s.handleReportFile))
 	r.handleFunc("POST /reports/{id}/{action}", s.page(s.handleReportAction))
+
+	// The partner referral portal's pages.
+	r.handleFunc("GET /referrals", s.page(s.handleReferralsPage))
+	r.handleFunc("GET /referrals/new", s.page(s.handleReferralForm))
+	r.handleFunc("POST /referrals/new", s.page(s.handleReferralSubmit))
+	r.handleFunc("GET /referrals/{id}", s.page(s.handleReferralPage))
+	r.handleFunc("POST /referrals/{id}/message", s.page(s.handleReferralMessage))
 	r.handleFunc("/", s.notFound)
 }
 

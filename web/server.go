@@ -66,6 +66,9 @@ type Services struct {
 	// Reports is the unit's side of the confidential reporting channel;
 	// nil leaves the reports pages answering 503.
 	Reports Reports
+	// Referrals is the partner referral portal's core; nil leaves its
+	// pages answering 503.
+	Referrals Referrals
 }
 
 // Server is Lantern's HTTP server.

@@ -95,6 +95,7 @@ func (s *Server) newPage(r *http.Request, p *lantern.Principal, title string, da
 		}{
 			{lantern.ActViewAlerts, "/alerts", "Alerts"},
 			{lantern.ActViewReports, "/reports", "Reports"},
+			{lantern.ActPartnerReferrals, "/referrals", "Referrals"},
 			{lantern.ActViewRules, "/rules", "Rules"},
 			{lantern.ActViewIntake, "/intake", "Intake"},
 			{lantern.ActViewAudit, "/audit", "Audit trail"},
@@ -151,6 +152,12 @@ func (s *Server) funcs() template.FuncMap {
 		"stateTag": stateTag,
 		"reportStatus": func(v string) string {
 			if n, ok := reportStatusNames[v]; ok {
+				return n
+			}
+			return v
+		},
+		"referralStatus": func(v string) string {
+			if n, ok := referralStatusNames[v]; ok {
 				return n
 			}
 			return v

@@ -34,13 +34,15 @@ func reportChannelAddr(t *testing.T, logs *syncBuffer) string {
 // (which makes their report key), a member of the public sends an
 // anonymous report and keeps the receipt, the analyst reads it and asks a
 // question, the reporter returns with the receipt, reads the question and
-// answers, and the analyst sees the answer. The new pages are screenshotted
-// and checked with axe-core.
+// answers, and the analyst sees the answer. A partner then sends a
+// referral through the portal. The new pages are screenshotted and checked
+// with axe-core.
 func TestBrowserReportConversation(t *testing.T) {
 	b := browsertest.Start(t) // skips at once when there is no browser
 	bin := binary(t)
 	data := t.TempDir()
 	analyst := addBrowserUser(t, bin, data, "ann.analyst", "analyst", "")
+	partner := addBrowserUser(t, bin, data, "pam.partner", "partner", "")
 	if analyst.secret == "" {
 		t.Fatal("the analyst was given no second factor")
 	}
@@ -132,6 +134,36 @@ func TestBrowserReportConversation(t *testing.T) {
 	}
 	a.Screenshot("r09-report-answered")
 	a.CheckAccessibility("report, answered")
+	// A partner sends a referral through the portal and finds it listed.
+	pp := b.NewPage(t)
+	signInBrowser(t, pp, base, partner, false)
+	pp.Go(base + "/referrals")
+	pp.WaitFor("a[href='/referrals/new']")
+	pp.Screenshot("r10-referrals-empty")
+	pp.CheckAccessibility("referrals, empty")
+	pp.Click("a[href='/referrals/new']")
+	pp.WaitFor("#concern")
+	pp.Click("form[action='/referrals/new'] button[type=submit]")
+	pp.WaitFor(".govuk-error-summary")
+	pp.Screenshot("r11-referral-errors")
+	pp.CheckAccessibility("new referral with errors")
+	pp.Fill("#concern", "An officer has been calling a client of ours late at night since her case closed.")
+	pp.Fill("#collar-number", "4471")
+	pp.Click("#consent")
+	pp.Click("#safeguarding-needed")
+	pp.Click("form[action='/referrals/new'] button[type=submit]")
+	pp.WaitFor(".govuk-notification-banner--success")
+	if got := pp.Text("main"); !strings.Contains(got, "4471") || !strings.Contains(got, "Sent") {
+		t.Fatalf("the referral: %q", got)
+	}
+	pp.Screenshot("r12-referral")
+	pp.CheckAccessibility("referral")
+	pp.Go(base + "/alerts")
+	pp.WaitFor("h1")
+	if got := pp.Text("h1"); !strings.Contains(got, "cannot") && !strings.Contains(strings.ToLower(got), "not allowed") {
+		t.Errorf("a partner opened the alert queue: %q", got)
+	}
+
 	if strings.Contains(srv.logs.String(), "Eastgate") || strings.Contains(srv.logs.String(), "midnight") {
 		t.Error("report content reached the log")
 	}

@@ -28,6 +28,7 @@ type Reports interface {
 	DecideDisclosure(ctx context.Context, requestID int64, approve bool, note string) (*lantern.DisclosureRequest, error)
 	Identity(ctx context.Context, reportID string) (*lantern.ReporterIdentity, error)
 	Disclosures(ctx context.Context, reportID string) ([]*lantern.DisclosureRequest, error)
+	CreateIntel(ctx context.Context, reportID, summary string) (*lantern.IntelItem, error)
 }
 
 // reports checks that p may take action a on object and returns the
@@ -110,6 +111,7 @@ type reportData struct {
 	Done        string // what was just done, for the confirmation
 	Question    string // as typed, when the form comes back with an error
 	Reason      string
+	Summary     string
 }
 
 // reportPage opens a report for its page; the report service records it.
@@ -161,6 +163,7 @@ var doneMessages = map[string]string{
 	"requested": "Your request has been sent to the head of Professional Standards.",
 	"approved":  "The request was approved. The requester can now see the reporter's identity.",
 	"refused":   "The request was refused.",
+	"intel":     "An ungraded intelligence item was recorded from this report.",
 }
 
 // reportAction is one form on a report's page.
@@ -184,6 +187,10 @@ var reportActions = map[string]reportAction{
 		}
 		_, err := rs.SetStatus(ctx, id, st, strings.TrimSpace(r.PostFormValue("reason")))
 		return "status", err
+	}},
+	"intel": {lantern.ActChangeReport, "summary", func(ctx context.Context, rs Reports, r *http.Request, id string) (string, error) {
+		_, err := rs.CreateIntel(ctx, id, r.PostFormValue("summary"))
+		return "intel", err
 	}},
 	"disclosure": {lantern.ActRequestIdentity, "disclosure-reason", func(ctx context.Context, rs Reports, r *http.Request, id string) (string, error) {
 		reason := strings.TrimSpace(r.PostFormValue("disclosure_reason"))
@@ -241,7 +248,7 @@ func (s *Server) handleReportAction(w http.ResponseWriter, r *http.Request, p la
 	case lantern.EINVALID, lantern.ECONFLICT:
 		field := act.field
 		if fe := lantern.ErrorField(err); fe != "" && fe != "by" && fe != "at" {
-			field = map[string]string{"reason": "reason", "question": "question", "status": "status"}[fe]
+			field = map[string]string{"reason": "reason", "question": "question", "status": "status", "summary": "summary"}[fe]
 			if field == "" {
 				field = act.field
 			}
@@ -256,7 +263,7 @@ func (s *Server) handleReportAction(w http.ResponseWriter, r *http.Request, p la
 		s.Error(w, r, err)
 		return
 	}
-	d.Question, d.Reason = r.PostFormValue("question"), r.PostFormValue("disclosure_reason")
+	d.Question, d.Reason, d.Summary = r.PostFormValue("question"), r.PostFormValue("disclosure_reason"), r.PostFormValue("summary")
 	page := s.newPage(r, &p, "Report received "+d.Thread.ReceivedAt.In(london).Format("2 Jan 2006"), d)
 	page.Errors = errs
 	s.render(w, http.StatusBadRequest, "report.html", page)
@@ -423,6 +430,31 @@ func (s *Server) apiReportQuestion(w http.ResponseWriter, r *http.Request, p lan
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// apiReportIntel records an ungraded intelligence item from a report, in
+// the unit's words: POST /api/v1/workspace/reports/{id}/intel with
+// {"summary":"…"}.
+func (s *Server) apiReportIntel(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	id := r.PathValue("id")
+	rs, err := s.reports(r.Context(), p, lantern.ActChangeReport, "report:"+id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var req struct {
+		Summary string `json:"summary"`
+	}
+	if err := decodeJSON(w, r, &req, "summary"); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	it, err := rs.CreateIntel(r.Context(), id, req.Summary)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, it)
 }
 
 // apiReportStatus moves a report: POST /api/v1/workspace/reports/{id}/status

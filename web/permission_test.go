@@ -76,6 +76,8 @@ var permRoutes = []permRoute{
 	{method: "GET", path: "/reports/{anon}/files/none", need: lantern.ActViewReports, pattern: "GET /reports/{id}/files/{file}", okStatus: 404},
 	{method: "POST", path: "/reports/{anon}/ask", need: lantern.ActChangeReport, pattern: "POST /reports/{id}/{action}", okStatus: 400},
 	{method: "POST", path: "/reports/{anon}/status", need: lantern.ActChangeReport, pattern: "POST /reports/{id}/{action}", okStatus: 400},
+	{method: "POST", path: "/reports/{anon}/intel", need: lantern.ActChangeReport, pattern: "POST /reports/{id}/{action}", okStatus: 400},
+	{method: "POST", path: "/api/v1/workspace/reports/{conf}/intel", need: lantern.ActChangeReport, pattern: "POST /api/v1/workspace/reports/{id}/intel", json: `{"summary":"A sergeant may be pursuing a victim."}`, okStatus: 201},
 	{method: "POST", path: "/reports/{conf}/disclosure", need: lantern.ActRequestIdentity, pattern: "POST /reports/{id}/{action}", okStatus: 400},
 	{method: "POST", path: "/reports/{conf}/decide", need: lantern.ActDecideIdentity, pattern: "POST /reports/{id}/{action}", okStatus: 400},
 	{method: "GET", path: "/api/v1/workspace/reports", need: lantern.ActViewReports, pattern: "GET /api/v1/workspace/reports"},

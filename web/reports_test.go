@@ -110,6 +110,17 @@ func TestReportPagesConversation(t *testing.T) {
 		t.Fatalf("identity API: %d %s", r.Status, r.Body)
 	}
 
+	// An intelligence item in the unit's words marks the report actioned.
+	if r := ann.do("POST", page+"/intel", url.Values{"csrf_token": {tok}, "summary": {""}}); r.Status != 400 || !strings.Contains(r.Body, "Enter a summary") {
+		t.Fatalf("empty intel: %d", r.Status)
+	}
+	if r := ann.do("POST", page+"/intel", url.Values{"csrf_token": {tok}, "summary": {"A sergeant may be pursuing a witness."}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("intel: %d %.500s", r.Status, r.Body)
+	}
+	if body := ann.get(page).Body; !strings.Contains(body, "Actioned") {
+		t.Error("the report is not marked actioned")
+	}
+
 	// The API shows the same thread.
 	var out reportReply
 	if r := ann.get("/api/v1/workspace/reports/" + id[1]); r.Status != 200 || json.Unmarshal([]byte(r.Body), &out) != nil ||
@@ -137,7 +148,7 @@ func TestReportPagesConversation(t *testing.T) {
 	}
 	for _, want := range []string{"report.list allowed", "report.open allowed", "report.ask allowed", "report.attachment.sanitised allowed",
 		"report.disclosure.request allowed", "report.disclosure.approve allowed", "report.identity.view allowed",
-		"report.identity.view denied", "reports.view denied"} {
+		"report.identity.view denied", "reports.view denied", "intel.create allowed"} {
 		if !seen[want] {
 			t.Errorf("no %q on the audit trail", want)
 		}

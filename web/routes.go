@@ -36,6 +36,7 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("GET /api/v1/workspace/reports/{id}", s.page(s.apiReport))
 	r.handleFunc("POST /api/v1/workspace/reports/{id}/questions", s.page(s.apiReportQuestion))
 	r.handleFunc("POST /api/v1/workspace/reports/{id}/status", s.page(s.apiReportStatus))
+	r.handleFunc("POST /api/v1/workspace/reports/{id}/intel", s.page(s.apiReportIntel))
 	r.handleFunc("POST /api/v1/workspace/reports/{id}/disclosures", s.page(s.apiReportDisclosure))
 	r.handleFunc("GET /api/v1/workspace/reports/{id}/identity", s.page(s.apiReportIdentity))
 	r.handleFunc("POST /api/v1/workspace/disclosures/{id}/decision", s.page(s.apiDisclosureDecision))

@@ -97,21 +97,26 @@ const (
 	// referral, follow one's own organisation's referrals and exchange
 	// messages with the unit about them.
 	ActPartnerReferrals Action = "referrals.partner"
+	// The unit's side of referrals: read every organisation's, and answer,
+	// acknowledge, assess and close them with feedback for the partner.
+	ActViewReferrals  Action = "referrals.view"
+	ActChangeReferral Action = "referrals.change"
 )
 
 // Actions lists every action.
 var Actions = []Action{ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActReloadRules,
-	ActViewIntake, ActViewAudit, ActManageUsers, ActRestrictStaff, ActViewReports, ActChangeReport, ActRequestIdentity, ActDecideIdentity, ActPartnerReferrals}
+	ActViewIntake, ActViewAudit, ActManageUsers, ActRestrictStaff, ActViewReports, ActChangeReport, ActRequestIdentity, ActDecideIdentity, ActPartnerReferrals,
+	ActViewReferrals, ActChangeReferral}
 
 // permissions is the policy: the actions each role may take. Nothing else
 // is allowed.
 var permissions = map[UserRole][]Action{
 	UserAnalyst: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake,
-		ActViewReports, ActChangeReport, ActRequestIdentity},
+		ActViewReports, ActChangeReport, ActRequestIdentity, ActViewReferrals, ActChangeReferral},
 	UserInvestigator: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules,
-		ActViewReports, ActChangeReport, ActRequestIdentity},
+		ActViewReports, ActChangeReport, ActRequestIdentity, ActViewReferrals, ActChangeReferral},
 	UserHeadOfPSD: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake, ActRestrictStaff,
-		ActViewReports, ActChangeReport, ActDecideIdentity},
+		ActViewReports, ActChangeReport, ActDecideIdentity, ActViewReferrals, ActChangeReferral},
 	UserAuditor:       {ActViewAudit},
 	UserAdministrator: {ActViewRules, ActReloadRules, ActViewIntake, ActManageUsers},
 	UserPartner:       {ActPartnerReferrals},

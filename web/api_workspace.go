@@ -28,7 +28,8 @@ func (s *Server) apiSession(w http.ResponseWriter, r *http.Request, p lantern.Pr
 		Allowed: []lantern.Action{}, CSRFToken: csrfToken(csrfBinding(r))}
 	for _, a := range []lantern.Action{lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson,
 		lantern.ActViewRules, lantern.ActReloadRules, lantern.ActViewIntake, lantern.ActViewAudit, lantern.ActManageUsers,
-		lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActDecideIdentity, lantern.ActPartnerReferrals} {
+		lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActDecideIdentity, lantern.ActPartnerReferrals,
+		lantern.ActViewReferrals, lantern.ActChangeReferral} {
 		if p.Role.Allowed(a) && !p.LockedOut {
 			out.Allowed = append(out.Allowed, a)
 		}

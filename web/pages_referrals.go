@@ -19,15 +19,22 @@ type Referrals interface {
 	List(ctx context.Context, f lantern.ReferralFilter) ([]*lantern.Referral, int, error)
 	Get(ctx context.Context, id int64) (*lantern.Referral, []*lantern.ReferralMessage, error)
 	Message(ctx context.Context, id int64, body string) (*lantern.ReferralMessage, error)
+	SetStatus(ctx context.Context, id int64, status, feedback string) (*lantern.Referral, error)
 }
 
 // referrals checks that p may use the partner portal and returns the
 // referral service. A refusal is written to the audit trail.
 func (s *Server) referrals(ctx context.Context, p lantern.Principal, object string) (Referrals, error) {
+	return s.referralsFor(ctx, p, lantern.ActPartnerReferrals, object)
+}
+
+// referralsFor checks that p may take action a on referrals and returns the
+// referral service. A refusal is written to the audit trail.
+func (s *Server) referralsFor(ctx context.Context, p lantern.Principal, a lantern.Action, object string) (Referrals, error) {
 	svc := s.services.Load()
-	if err := lantern.Authorize(p, lantern.ActPartnerReferrals, ""); err != nil {
+	if err := lantern.Authorize(p, a, ""); err != nil {
 		if svc.Audit != nil {
-			_, _ = svc.Audit.AppendAudit(ctx, lantern.AuditEntry{UserID: p.UserID, Role: p.Role, Action: string(lantern.ActPartnerReferrals),
+			_, _ = svc.Audit.AppendAudit(ctx, lantern.AuditEntry{UserID: p.UserID, Role: p.Role, Action: string(a),
 				Object: object, Outcome: lantern.AuditDenied, Detail: lantern.ErrorMessage(err)})
 		}
 		return nil, err
@@ -222,4 +229,122 @@ func (s *Server) handleReferralMessage(w http.ResponseWriter, r *http.Request, p
 		}
 	}
 	s.renderReferral(w, r, p, rs, http.StatusBadRequest, referralData{Message: body}, errs)
+}
+
+// The unit's side of referrals.
+
+// unitReferralData is the unit's referral page's own data.
+type unitReferralData struct {
+	Referral   *lantern.Referral
+	Messages   []*lantern.ReferralMessage
+	NextStates []string
+	Done       string
+	Message    string
+	Feedback   string
+}
+
+// handleUnitReferralsPage lists every organisation's referrals for the
+// unit: GET /partner-referrals.
+func (s *Server) handleUnitReferralsPage(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referralsFor(r.Context(), p, lantern.ActViewReferrals, "referrals")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	list, total, err := rs.List(r.Context(), lantern.ReferralFilter{Limit: 200})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "unit_referrals.html", s.newPage(r, &p, "Partner referrals", struct {
+		Referrals []*lantern.Referral
+		Total     int
+	}{list, total}))
+}
+
+func (s *Server) renderUnitReferral(w http.ResponseWriter, r *http.Request, p lantern.Principal, rs Referrals, status int, d unitReferralData, errs []formError) {
+	id, err := referralID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if d.Referral, d.Messages, err = rs.Get(r.Context(), id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for _, st := range lantern.ReferralStates {
+		if st != lantern.ReferralWithdrawn && lantern.ReferralTransitionAllowed(d.Referral.Status, st) {
+			d.NextStates = append(d.NextStates, st)
+		}
+	}
+	page := s.newPage(r, &p, "Partner referral "+strconv.FormatInt(id, 10), d)
+	page.Errors = errs
+	s.render(w, status, "unit_referral.html", page)
+}
+
+// handleUnitReferralPage shows a referral to the unit: GET
+// /partner-referrals/{id}.
+func (s *Server) handleUnitReferralPage(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referralsFor(r.Context(), p, lantern.ActViewReferrals, "referral:"+r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	done := map[string]string{"message": "Your message has been sent to the partner.", "status": "The referral's status has been changed."}[r.URL.Query().Get("done")]
+	s.renderUnitReferral(w, r, p, rs, http.StatusOK, unitReferralData{Done: done}, nil)
+}
+
+// handleUnitReferralAction answers a partner or moves their referral:
+// POST /partner-referrals/{id}/message or /status.
+func (s *Server) handleUnitReferralAction(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	action := r.PathValue("action")
+	if action != "message" && action != "status" {
+		s.notFound(w, r)
+		return
+	}
+	rs, err := s.referralsFor(r.Context(), p, lantern.ActChangeReferral, "referral:"+r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := referralID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if _, _, err := rs.Get(r.Context(), id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := unitReferralData{Message: r.PostFormValue("message"), Feedback: r.PostFormValue("feedback")}
+	var errs []formError
+	field := "message"
+	switch {
+	case action == "message" && strings.TrimSpace(d.Message) == "":
+		errs = append(errs, formError{Field: "message", Message: "Enter a message"})
+	case action == "message":
+		_, err = rs.Message(r.Context(), id, d.Message)
+	case r.PostFormValue("status") == "":
+		field = "status"
+		errs = append(errs, formError{Field: "status", Message: "Choose a status"})
+	default:
+		field = "status"
+		_, err = rs.SetStatus(r.Context(), id, r.PostFormValue("status"), strings.TrimSpace(d.Feedback))
+	}
+	switch lantern.ErrorCode(err) {
+	case "":
+		if errs == nil {
+			http.Redirect(w, r, "/partner-referrals/"+strconv.FormatInt(id, 10)+"?done="+action, http.StatusSeeOther)
+			return
+		}
+	case lantern.EINVALID, lantern.ECONFLICT:
+		if lantern.ErrorField(err) == "feedback" {
+			field = "feedback"
+		}
+		errs = append(errs, formError{Field: field, Message: lantern.ErrorMessage(err)})
+	default:
+		s.Error(w, r, err)
+		return
+	}
+	s.renderUnitReferral(w, r, p, rs, http.StatusBadRequest, d, errs)
 }

@@ -95,6 +95,10 @@ var permRoutes = []permRoute{
 	{method: "POST", path: "/referrals/new", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/new", okStatus: 400},
 	{method: "GET", path: "/referrals/999999", need: lantern.ActPartnerReferrals, pattern: "GET /referrals/{id}", okStatus: 404},
 	{method: "POST", path: "/referrals/999999/message", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/{id}/message", okStatus: 404},
+	{method: "GET", path: "/partner-referrals", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals"},
+	{method: "GET", path: "/partner-referrals/999999", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals/{id}", okStatus: 404},
+	{method: "POST", path: "/partner-referrals/999999/message", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
+	{method: "POST", path: "/partner-referrals/999999/status", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
 	{method: "POST", path: "/api/v1/workspace/disclosures/{req}/decision", need: lantern.ActDecideIdentity, pattern: "POST /api/v1/workspace/disclosures/{id}/decision", json: `{"approve":false,"note":"not yet"}`, alt: 409},
 }
 
@@ -151,11 +155,11 @@ func (u permUser) allowed(r permRoute) bool {
 	}
 	may := map[lantern.UserRole][]lantern.Action{
 		lantern.UserAnalyst: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake,
-			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity},
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
 		lantern.UserInvestigator: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules,
-			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity},
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
 		lantern.UserHeadOfPSD: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake,
-			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActDecideIdentity},
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActDecideIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
 		lantern.UserAuditor:       {lantern.ActViewAudit},
 		lantern.UserAdministrator: {lantern.ActViewRules, lantern.ActReloadRules, lantern.ActViewIntake},
 		lantern.UserPartner:       {lantern.ActPartnerReferrals},

@@ -48,26 +48,41 @@ func TestReferralPortalOwnOrganisationOnly(t *testing.T) {
 		t.Fatalf("own list lacks the referral: %.2000s", b)
 	}
 
-	// The unit writes back (through the service: the unit's referral pages
-	// are not built), and the partner sees the message but not who wrote it.
+	// The unit reads it on its own pages, writes back and acknowledges
+	// it; the partner sees the message and the status, but not who in the
+	// unit wrote.
 	id := strings.TrimPrefix(page, "/referrals/")
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var annID string
-	if u, err := e.store.FindUserByUsername(ctx, "ann"); err == nil {
-		annID = u.ID
-	} else {
+	u, err := e.store.FindUserByUsername(ctx, "ann")
+	if err != nil {
 		t.Fatal(err)
 	}
+	annID := u.ID
 	unit := lantern.WithPrincipal(ctx, lantern.Principal{UserID: annID, Role: lantern.UserAnalyst})
 	refs := e.srv.services.Load().Referrals
-	if _, err := refs.Message(unit, n, "Thank you. Can the client speak to us?"); err != nil {
-		t.Fatal(err)
+	upage := "/partner-referrals/" + id
+	if b := ann.get("/partner-referrals").Body; !strings.Contains(b, `href="`+upage+`"`) {
+		t.Fatalf("the unit's list: %.2000s", b)
 	}
-	if b := pam.get(page).Body; !strings.Contains(b, "Can the client speak to us?") || strings.Contains(b, annID) {
-		t.Fatalf("unit's message: %.3000s", b)
+	utok := ann.token(upage)
+	if r := ann.do("POST", upage+"/message", url.Values{"csrf_token": {utok}, "message": {" "}}); r.Status != 400 || !strings.Contains(r.Body, "Enter a message") {
+		t.Fatalf("empty unit message: %d", r.Status)
+	}
+	if r := ann.do("POST", upage+"/message", url.Values{"csrf_token": {utok}, "message": {"Thank you. Can the client speak to us?"}}); r.Status != 303 {
+		t.Fatalf("unit message: %d %.500s", r.Status, r.Body)
+	}
+	if r := ann.do("POST", upage+"/status", url.Values{"csrf_token": {utok}, "status": {"acknowledged"}, "feedback": {"We have this and will assess it."}}); r.Status != 303 {
+		t.Fatalf("acknowledge: %d %.500s", r.Status, r.Body)
+	}
+	if r := ann.do("POST", upage+"/status", url.Values{"csrf_token": {utok}, "status": {"withdrawn"}}); r.Status != 400 && r.Status != 403 {
+		t.Fatalf("the unit withdrew a referral: %d", r.Status)
+	}
+	if b := pam.get(page).Body; !strings.Contains(b, "Can the client speak to us?") || !strings.Contains(b, "We have this and will assess it.") ||
+		!strings.Contains(b, "Received by the unit") || strings.Contains(b, annID) {
+		t.Fatalf("the partner's view after the unit answered: %.3000s", b)
 	}
 	ptok := pam.token(page)
 	if r := pam.do("POST", page+"/message", url.Values{"csrf_token": {ptok}, "message": {"Yes, on Thursday."}}); r.Status != 303 {

@@ -76,6 +76,10 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("POST /referrals/new", s.page(s.handleReferralSubmit))
 	r.handleFunc("GET /referrals/{id}", s.page(s.handleReferralPage))
 	r.handleFunc("POST /referrals/{id}/message", s.page(s.handleReferralMessage))
+	// The unit's side of referrals.
+	r.handleFunc("GET /partner-referrals", s.page(s.handleUnitReferralsPage))
+	r.handleFunc("GET /partner-referrals/{id}", s.page(s.handleUnitReferralPage))
+	r.handleFunc("POST /partner-referrals/{id}/{action}", s.page(s.handleUnitReferralAction))
 	r.handleFunc("/", s.notFound)
 }
 

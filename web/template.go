@@ -95,6 +95,7 @@ func (s *Server) newPage(r *http.Request, p *lantern.Principal, title string, da
 		}{
 			{lantern.ActViewAlerts, "/alerts", "Alerts"},
 			{lantern.ActViewReports, "/reports", "Reports"},
+			{lantern.ActViewReferrals, "/partner-referrals", "Referrals"},
 			{lantern.ActPartnerReferrals, "/referrals", "Referrals"},
 			{lantern.ActViewRules, "/rules", "Rules"},
 			{lantern.ActViewIntake, "/intake", "Intake"},

@@ -35,7 +35,8 @@ func reportChannelAddr(t *testing.T, logs *syncBuffer) string {
 // anonymous report and keeps the receipt, the analyst reads it and asks a
 // question, the reporter returns with the receipt, reads the question and
 // answers, and the analyst sees the answer. A partner then sends a
-// referral through the portal. The new pages are screenshotted and checked
+// referral through the portal, the analyst answers it and the partner
+// reads the answer. The new pages are screenshotted and checked
 // with axe-core.
 func TestBrowserReportConversation(t *testing.T) {
 	b := browsertest.Start(t) // skips at once when there is no browser
@@ -158,6 +159,25 @@ func TestBrowserReportConversation(t *testing.T) {
 	}
 	pp.Screenshot("r12-referral")
 	pp.CheckAccessibility("referral")
+	// The analyst answers it from the unit's referral pages; the partner
+	// sees the answer.
+	a.Go(base + "/partner-referrals")
+	a.WaitFor("table a[href^='/partner-referrals/']")
+	a.Screenshot("r13-unit-referrals")
+	a.CheckAccessibility("unit referrals")
+	a.Click("table a[href^='/partner-referrals/']")
+	a.WaitFor("#message")
+	a.Fill("#message", "Thank you. Could your client speak to us in confidence?")
+	a.Click("form[action$='/message'] button[type=submit]")
+	a.WaitFor(".govuk-notification-banner--success")
+	a.Screenshot("r14-unit-referral")
+	a.CheckAccessibility("unit referral")
+	pp.Go(pp.Location())
+	pp.WaitFor("#message")
+	if got := pp.Text("main"); !strings.Contains(got, "Could your client speak to us") {
+		t.Fatalf("the partner does not see the unit's message: %q", got)
+	}
+
 	pp.Go(base + "/alerts")
 	pp.WaitFor("h1")
 	if got := pp.Text("h1"); !strings.Contains(got, "cannot") && !strings.Contains(strings.ToLower(got), "not allowed") {

@@ -84,21 +84,42 @@ const (
 	// ActRestrictStaff records or ends an open case against a member of
 	// staff, which locks them out of the workspace.
 	ActRestrictStaff Action = "staff.restrict"
+	// Reports from the confidential reporting channel. Reading one also
+	// needs the user's own report key, which only the unit's analysts,
+	// investigators and head of PSD hold.
+	ActViewReports  Action = "reports.view"   // the list of reports, a report, its files
+	ActChangeReport Action = "reports.change" // ask the reporter a question, move a report
+	// ActRequestIdentity asks for a confidential reporter's identity;
+	// ActDecideIdentity approves or refuses such a request.
+	ActRequestIdentity Action = "identity.request"
+	ActDecideIdentity  Action = "identity.decide"
+	// ActPartnerReferrals is the partner referral portal: submit a
+	// referral, follow one's own organisation's referrals and exchange
+	// messages with the unit about them.
+	ActPartnerReferrals Action = "referrals.partner"
+	// The unit's side of referrals: read every organisation's, and answer,
+	// acknowledge, assess and close them with feedback for the partner.
+	ActViewReferrals  Action = "referrals.view"
+	ActChangeReferral Action = "referrals.change"
 )
 
 // Actions lists every action.
 var Actions = []Action{ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActReloadRules,
-	ActViewIntake, ActViewAudit, ActManageUsers, ActRestrictStaff}
+	ActViewIntake, ActViewAudit, ActManageUsers, ActRestrictStaff, ActViewReports, ActChangeReport, ActRequestIdentity, ActDecideIdentity, ActPartnerReferrals,
+	ActViewReferrals, ActChangeReferral}
 
 // permissions is the policy: the actions each role may take. Nothing else
 // is allowed.
 var permissions = map[UserRole][]Action{
-	UserAnalyst:       {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake},
-	UserInvestigator:  {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules},
-	UserHeadOfPSD:     {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake, ActRestrictStaff},
+	UserAnalyst: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake,
+		ActViewReports, ActChangeReport, ActRequestIdentity, ActViewReferrals, ActChangeReferral},
+	UserInvestigator: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules,
+		ActViewReports, ActChangeReport, ActRequestIdentity, ActViewReferrals, ActChangeReferral},
+	UserHeadOfPSD: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake, ActRestrictStaff,
+		ActViewReports, ActChangeReport, ActDecideIdentity, ActViewReferrals, ActChangeReferral},
 	UserAuditor:       {ActViewAudit},
 	UserAdministrator: {ActViewRules, ActReloadRules, ActViewIntake, ActManageUsers},
-	UserPartner:       nil,
+	UserPartner:       {ActPartnerReferrals},
 	UserInspector:     nil,
 }
 

@@ -364,3 +364,20 @@ func (s *Service) CreateIntel(ctx context.Context, reportID, summary string) (*l
 	}
 	return it, nil
 }
+
+// Disclosures lists the requests to disclose a report's reporter, oldest
+// first, for the report's page: who asked, why, and what was decided.
+func (s *Service) Disclosures(ctx context.Context, reportID string) ([]*lantern.DisclosureRequest, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.cfg.Store.DisclosureRequests(ctx, reportID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.record(ctx, p, "report.disclosure.list", "report:"+reportID, lantern.AuditAllowed, ""); err != nil {
+		return nil, err
+	}
+	return list, nil
+}

@@ -27,7 +27,9 @@ func (s *Server) apiSession(w http.ResponseWriter, r *http.Request, p lantern.Pr
 	out := sessionReply{UserID: p.UserID, Name: p.Name, Role: p.Role, LockedOut: p.LockedOut,
 		Allowed: []lantern.Action{}, CSRFToken: csrfToken(csrfBinding(r))}
 	for _, a := range []lantern.Action{lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson,
-		lantern.ActViewRules, lantern.ActReloadRules, lantern.ActViewIntake, lantern.ActViewAudit, lantern.ActManageUsers} {
+		lantern.ActViewRules, lantern.ActReloadRules, lantern.ActViewIntake, lantern.ActViewAudit, lantern.ActManageUsers,
+		lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActDecideIdentity, lantern.ActPartnerReferrals,
+		lantern.ActViewReferrals, lantern.ActChangeReferral} {
 		if p.Role.Allowed(a) && !p.LockedOut {
 			out.Allowed = append(out.Allowed, a)
 		}

@@ -24,6 +24,8 @@ import (
 	"lantern"
 	"lantern/auth"
 	"lantern/detect"
+	"lantern/referral"
+	"lantern/report"
 	"lantern/rules"
 	"lantern/sqlite"
 	"lantern/workspace"
@@ -87,15 +89,18 @@ func (r *fakeRules) Reload() (*detect.RuleSet, error) {
 
 // testEnv is a server with the real authenticator on a real SQLite store.
 type testEnv struct {
-	t      *testing.T
-	srv    *Server
-	http   *httptest.Server
-	store  *sqlite.DB
-	auth   *auth.Manager
-	ws     *workspace.Service
-	rules  *fakeRules
-	offset atomic.Int64 // added to the clock, so each sign-in has a fresh TOTP step
-	logs   *strings.Builder
+	t     *testing.T
+	srv   *Server
+	http  *httptest.Server
+	store *sqlite.DB
+	auth  *auth.Manager
+	ws    *workspace.Service
+	rules *fakeRules
+	// reports is the reporting channel's core; each unit member's report
+	// key is made and unlocked when they sign in.
+	reports *report.Service
+	offset  atomic.Int64 // added to the clock, so each sign-in has a fresh TOTP step
+	logs    *strings.Builder
 }
 
 // testUser is a user the environment created, with its credentials.
@@ -119,6 +124,14 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 		Params: auth.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
 		Now:    func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) },
 	}
+	keyring := report.NewKeyring(report.KeyringConfig{Store: db, Audit: db, WorkFactor: 10, RoleOf: func(ctx context.Context, id string) (lantern.UserRole, error) {
+		u, err := db.FindUserByID(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return u.Role, nil
+	}})
+	ac.Hooks = append(ac.Hooks, keyring)
 	for _, o := range opts {
 		o(&ac)
 	}
@@ -142,8 +155,20 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	receipts, err := report.NewReceipts([]byte(strings.Repeat("r", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.reports, err = report.NewService(report.Config{Store: db, Keyring: keyring, Receipts: receipts, Audit: db, ReceiptTime: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := referral.NewService(referral.Config{Store: db, Audit: db})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.rules = &fakeRules{}
-	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules})
+	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules, Reports: e.reports, Referrals: refs})
 	e.http = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.http.Close)
 	return e

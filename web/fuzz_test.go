@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"lantern"
 )
 
 // FuzzSafeNext checks that no sign-in "next" value can send the browser
@@ -50,6 +52,31 @@ func FuzzQueryForms(f *testing.F) {
 			if p.Offset < 0 || p.Limit != personPageSize {
 				t.Fatalf("page %+v", p)
 			}
+		}
+	})
+}
+
+// FuzzReportFilter checks the reports list's query parser: any query
+// string gives a filter with a known status and a limit in range, or a
+// field error, never a panic.
+func FuzzReportFilter(f *testing.F) {
+	for _, s := range []string{"", "status=closed", "status=nonsense", "limit=0", "limit=1000", "limit=-1&status=received", "limit=99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		got, err := reportFilter(q)
+		if err != nil {
+			return
+		}
+		if got.Limit < 1 || got.Limit > maxListLimit {
+			t.Fatalf("limit %d from %q", got.Limit, raw)
+		}
+		if got.Status != "" && lantern.ValidateOneOf("status", got.Status, lantern.ReportStates...) != nil {
+			t.Fatalf("status %q from %q", got.Status, raw)
 		}
 	})
 }

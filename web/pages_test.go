@@ -18,10 +18,10 @@ func TestHomePageByRole(t *testing.T) {
 		has    []string
 		hasNot []string
 	}{
-		{"ana", lantern.UserAnalyst, "S9", false, []string{`href="/alerts"`, `href="/intake"`, `action="/people"`}, []string{`href="/audit"`}},
+		{"ana", lantern.UserAnalyst, "S9", false, []string{`href="/alerts"`, `href="/reports"`, `href="/intake"`, `action="/people"`}, []string{`href="/audit"`, `href="/referrals"`}},
 		{"aud", lantern.UserAuditor, "S6", false, []string{`href="/audit"`}, []string{`href="/alerts"`, `action="/staff"`}},
 		{"adm", lantern.UserAdministrator, "", false, []string{`href="/rules"`, "lantern user"}, []string{`href="/alerts"`, `href="/audit"`}},
-		{"par", lantern.UserPartner, "", false, []string{"partner referral portal", "not part of this workspace"}, []string{`href="/alerts"`, `href="/rules"`}},
+		{"par", lantern.UserPartner, "", false, []string{"partner referral portal", `href="/referrals"`, "not part of this workspace"}, []string{`href="/alerts"`, `href="/rules"`, `href="/reports"`}},
 		{"ins", lantern.UserInspector, "", false, []string{"national oversight", "never shows case content"}, []string{`href="/alerts"`}},
 		{"lck", lantern.UserAnalyst, "S5", true, []string{"suspended", `action="/signout"`}, []string{`href="/alerts"`}},
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,6 +62,44 @@ var permRoutes = []permRoute{
 	{method: "POST", path: "/api/v1/workspace/rules/reload", need: lantern.ActReloadRules, pattern: "POST /api/v1/workspace/rules/reload", json: `{}`},
 	{method: "GET", path: "/api/v1/workspace/intake", need: lantern.ActViewIntake, pattern: "GET /api/v1/workspace/intake"},
 	{method: "GET", path: "/api/v1/workspace/audit", need: lantern.ActViewAudit, pattern: "GET /api/v1/workspace/audit"},
+
+	// Reports: {anon} and {conf} are an anonymous and a confidential
+	// report made after every user signed in (so that every unit member
+	// holds their keys), {req} a pending request to disclose {conf}'s
+	// reporter. A form sent empty comes back with its error (400) when the
+	// role may use it. Seeing a reporter's identity also needs an approved
+	// request, which the report service checks (403 for an analyst).
+	{method: "GET", path: "/reports", need: lantern.ActViewReports, pattern: "GET /reports"},
+	{method: "GET", path: "/reports/{anon}", need: lantern.ActViewReports, pattern: "GET /reports/{id}"},
+	{method: "GET", path: "/reports/{conf}", need: lantern.ActViewReports, pattern: "GET /reports/{id}"},
+	{method: "GET", path: "/reports/{conf}/identity", need: lantern.ActViewReports, pattern: "GET /reports/{id}/identity", alt: 403},
+	{method: "GET", path: "/reports/{anon}/files/none", need: lantern.ActViewReports, pattern: "GET /reports/{id}/files/{file}", okStatus: 404},
+	{method: "POST", path: "/reports/{anon}/ask", need: lantern.ActChangeReport, pattern: "POST /reports/{id}/{action}", okStatus: 400},
+	{method: "POST", path: "/reports/{anon}/status", need: lantern.ActChangeReport, pattern: "POST /reports/{id}/{action}", okStatus: 400},
+	{method: "POST", path: "/reports/{anon}/intel", need: lantern.ActChangeReport, pattern: "POST /reports/{id}/{action}", okStatus: 400},
+	{method: "POST", path: "/api/v1/workspace/reports/{conf}/intel", need: lantern.ActChangeReport, pattern: "POST /api/v1/workspace/reports/{id}/intel", json: `{"summary":"A sergeant may be pursuing a victim."}`, okStatus: 201},
+	{method: "POST", path: "/reports/{conf}/disclosure", need: lantern.ActRequestIdentity, pattern: "POST /reports/{id}/{action}", okStatus: 400},
+	{method: "POST", path: "/reports/{conf}/decide", need: lantern.ActDecideIdentity, pattern: "POST /reports/{id}/{action}", okStatus: 400},
+	{method: "GET", path: "/api/v1/workspace/reports", need: lantern.ActViewReports, pattern: "GET /api/v1/workspace/reports"},
+	{method: "GET", path: "/api/v1/workspace/reports/{anon}", need: lantern.ActViewReports, pattern: "GET /api/v1/workspace/reports/{id}"},
+	{method: "POST", path: "/api/v1/workspace/reports/{anon}/questions", need: lantern.ActChangeReport, pattern: "POST /api/v1/workspace/reports/{id}/questions", json: `{"text":"Which station was it?"}`, okStatus: 204},
+	{method: "POST", path: "/api/v1/workspace/reports/{anon}/status", need: lantern.ActChangeReport, pattern: "POST /api/v1/workspace/reports/{id}/status", json: `{"status":"closed","reason":"test"}`, alt: 409},
+	{method: "POST", path: "/api/v1/workspace/reports/{conf}/disclosures", need: lantern.ActRequestIdentity, pattern: "POST /api/v1/workspace/reports/{id}/disclosures", json: `{"reason":"to take a statement"}`, okStatus: 201},
+	{method: "GET", path: "/api/v1/workspace/reports/{conf}/identity", need: lantern.ActViewReports, pattern: "GET /api/v1/workspace/reports/{id}/identity", alt: 403},
+	// The partner referral portal: a referral that does not exist is
+	// answered 404 to a partner (the same as another organisation's) and
+	// refused to everyone else; an empty new referral comes back with its
+	// errors.
+	{method: "GET", path: "/referrals", need: lantern.ActPartnerReferrals, pattern: "GET /referrals"},
+	{method: "GET", path: "/referrals/new", need: lantern.ActPartnerReferrals, pattern: "GET /referrals/new"},
+	{method: "POST", path: "/referrals/new", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/new", okStatus: 400},
+	{method: "GET", path: "/referrals/999999", need: lantern.ActPartnerReferrals, pattern: "GET /referrals/{id}", okStatus: 404},
+	{method: "POST", path: "/referrals/999999/message", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/{id}/message", okStatus: 404},
+	{method: "GET", path: "/partner-referrals", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals"},
+	{method: "GET", path: "/partner-referrals/999999", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals/{id}", okStatus: 404},
+	{method: "POST", path: "/partner-referrals/999999/message", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
+	{method: "POST", path: "/partner-referrals/999999/status", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
+	{method: "POST", path: "/api/v1/workspace/disclosures/{req}/decision", need: lantern.ActDecideIdentity, pattern: "POST /api/v1/workspace/disclosures/{id}/decision", json: `{"approve":false,"note":"not yet"}`, alt: 409},
 }
 
 // publicPatterns need no session (or, for the system API, a source token
@@ -115,11 +154,15 @@ func (u permUser) allowed(r permRoute) bool {
 		return false
 	}
 	may := map[lantern.UserRole][]lantern.Action{
-		lantern.UserAnalyst:       {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake},
-		lantern.UserInvestigator:  {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules},
-		lantern.UserHeadOfPSD:     {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake},
+		lantern.UserAnalyst: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake,
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
+		lantern.UserInvestigator: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules,
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
+		lantern.UserHeadOfPSD: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake,
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActDecideIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
 		lantern.UserAuditor:       {lantern.ActViewAudit},
 		lantern.UserAdministrator: {lantern.ActViewRules, lantern.ActReloadRules, lantern.ActViewIntake},
+		lantern.UserPartner:       {lantern.ActPartnerReferrals},
 	}[u.role]
 	if !slices.Contains(may, r.need) {
 		return false
@@ -140,10 +183,12 @@ func TestPermissions(t *testing.T) {
 			}
 		}
 	}
+	fill := e.seedReports()
 	for _, u := range permUsers {
 		c := clients[u.name]
 		tok := c.token("/")
 		for _, r := range permRoutes {
+			r.path = fill.Replace(r.path)
 			t.Run(u.name+" "+r.method+" "+r.path, func(t *testing.T) {
 				var rep reply
 				switch {
@@ -184,6 +229,7 @@ func TestPermissions(t *testing.T) {
 	anon := e.client()
 	anon.token("/signin")
 	for _, r := range permRoutes {
+		r.path = fill.Replace(r.path)
 		rep := anon.do(r.method, r.path, nil)
 		switch {
 		case strings.HasPrefix(r.path, "/api/") || r.method != "GET":
@@ -229,4 +275,35 @@ func (c *client) doBody(method, path, body string, hdr ...string) reply {
 	var b strings.Builder
 	_, _ = io.Copy(&b, res.Body)
 	return reply{Status: res.StatusCode, Header: res.Header, Body: b.String()}
+}
+
+// seedReports makes an anonymous and a confidential report and a pending
+// request to disclose the confidential reporter, and returns the replacer
+// that puts their ids into the permission table's paths.
+func (e *testEnv) seedReports() *strings.Replacer {
+	e.t.Helper()
+	ctx := context.Background()
+	_, err := e.reports.Submit(ctx, lantern.Report{Kind: lantern.ReportAnonymous, Answers: lantern.ReportAnswers{What: "He offered to make a case go away."}}, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, err = e.reports.Submit(ctx, lantern.Report{Kind: lantern.ReportConfidential, Answers: lantern.ReportAnswers{What: "He kept messaging a victim."},
+		Identity: &lantern.ReporterIdentity{Name: "Dana Reporter", Contact: "07700 900123"}}, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	list, _, err := e.store.FindReports(ctx, lantern.ReportFilter{})
+	if err != nil || len(list) != 2 {
+		e.t.Fatalf("reports: %d, %v", len(list), err)
+	}
+	ids := map[string]string{}
+	for _, r := range list {
+		ids[r.Kind] = r.ID
+	}
+	asker := lantern.WithPrincipal(ctx, lantern.Principal{UserID: "setup-analyst", Role: lantern.UserAnalyst})
+	d, err := e.reports.RequestDisclosure(asker, ids[lantern.ReportConfidential], "to take a statement")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return strings.NewReplacer("{anon}", ids[lantern.ReportAnonymous], "{conf}", ids[lantern.ReportConfidential], "{req}", strconv.FormatInt(d.ID, 10))
 }

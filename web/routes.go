@@ -32,6 +32,14 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("POST /api/v1/workspace/rules/reload", s.page(s.apiRulesReload))
 	r.handleFunc("GET /api/v1/workspace/intake", s.page(s.apiIntake))
 	r.handleFunc("GET /api/v1/workspace/audit", s.page(s.apiAudit))
+	r.handleFunc("GET /api/v1/workspace/reports", s.page(s.apiReports))
+	r.handleFunc("GET /api/v1/workspace/reports/{id}", s.page(s.apiReport))
+	r.handleFunc("POST /api/v1/workspace/reports/{id}/questions", s.page(s.apiReportQuestion))
+	r.handleFunc("POST /api/v1/workspace/reports/{id}/status", s.page(s.apiReportStatus))
+	r.handleFunc("POST /api/v1/workspace/reports/{id}/intel", s.page(s.apiReportIntel))
+	r.handleFunc("POST /api/v1/workspace/reports/{id}/disclosures", s.page(s.apiReportDisclosure))
+	r.handleFunc("GET /api/v1/workspace/reports/{id}/identity", s.page(s.apiReportIdentity))
+	r.handleFunc("POST /api/v1/workspace/disclosures/{id}/decision", s.page(s.apiDisclosureDecision))
 
 	// Signing in and out.
 	r.handleFunc("GET /signin", s.handleSignInForm)
@@ -56,6 +64,22 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("POST /rules/reload", s.page(s.handleRulesReloadPage))
 	r.handleFunc("GET /intake", s.page(s.handleIntakePage))
 	r.handleFunc("GET /audit", s.page(s.handleAuditPage))
+	r.handleFunc("GET /reports", s.page(s.handleReportsPage))
+	r.handleFunc("GET /reports/{id}", s.page(s.handleReportPage))
+	r.handleFunc("GET /reports/{id}/identity", s.page(s.handleReportIdentity))
+	r.handleFunc("GET /reports/{id}/files/{file}", s.page(s.handleReportFile))
+	r.handleFunc("POST /reports/{id}/{action}", s.page(s.handleReportAction))
+
+	// The partner referral portal's pages.
+	r.handleFunc("GET /referrals", s.page(s.handleReferralsPage))
+	r.handleFunc("GET /referrals/new", s.page(s.handleReferralForm))
+	r.handleFunc("POST /referrals/new", s.page(s.handleReferralSubmit))
+	r.handleFunc("GET /referrals/{id}", s.page(s.handleReferralPage))
+	r.handleFunc("POST /referrals/{id}/message", s.page(s.handleReferralMessage))
+	// The unit's side of referrals.
+	r.handleFunc("GET /partner-referrals", s.page(s.handleUnitReferralsPage))
+	r.handleFunc("GET /partner-referrals/{id}", s.page(s.handleUnitReferralPage))
+	r.handleFunc("POST /partner-referrals/{id}/{action}", s.page(s.handleUnitReferralAction))
 	r.handleFunc("/", s.notFound)
 }
 

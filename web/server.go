@@ -63,6 +63,12 @@ type Services struct {
 	// server takes itself (reloading rules from a page) and is verified for
 	// the auditor's page. Nil leaves those actions unavailable.
 	Audit lantern.AuditService
+	// Reports is the unit's side of the confidential reporting channel;
+	// nil leaves the reports pages answering 503.
+	Reports Reports
+	// Referrals is the partner referral portal's core; nil leaves its
+	// pages answering 503.
+	Referrals Referrals
 }
 
 // Server is Lantern's HTTP server.

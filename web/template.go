@@ -94,6 +94,9 @@ func (s *Server) newPage(r *http.Request, p *lantern.Principal, title string, da
 			href, text string
 		}{
 			{lantern.ActViewAlerts, "/alerts", "Alerts"},
+			{lantern.ActViewReports, "/reports", "Reports"},
+			{lantern.ActViewReferrals, "/partner-referrals", "Referrals"},
+			{lantern.ActPartnerReferrals, "/referrals", "Referrals"},
 			{lantern.ActViewRules, "/rules", "Rules"},
 			{lantern.ActViewIntake, "/intake", "Intake"},
 			{lantern.ActViewAudit, "/audit", "Audit trail"},
@@ -148,6 +151,29 @@ func (s *Server) funcs() template.FuncMap {
 			return strconv.FormatFloat(f*100, 'f', 0, 64) + "%"
 		},
 		"stateTag": stateTag,
+		"reportStatus": func(v string) string {
+			if n, ok := reportStatusNames[v]; ok {
+				return n
+			}
+			return v
+		},
+		"referralStatus": func(v string) string {
+			if n, ok := referralStatusNames[v]; ok {
+				return n
+			}
+			return v
+		},
+		"reportTag": func(v string) string {
+			switch v {
+			case lantern.ReportReceived:
+				return "govuk-tag--blue"
+			case lantern.ReportInReview:
+				return "govuk-tag--yellow"
+			case lantern.ReportActioned:
+				return "govuk-tag--green"
+			}
+			return "govuk-tag--grey"
+		},
 		"purposeTag": func(v string) string {
 			switch v {
 			case lantern.PurposeYes:

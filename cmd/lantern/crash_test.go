@@ -51,10 +51,10 @@ type server struct {
 	base string
 }
 
-func startServer(t *testing.T, bin, dataDir string) *server {
+func startServer(t *testing.T, bin, dataDir string, extra ...string) *server {
 	t.Helper()
 	s := &server{logs: &syncBuffer{}}
-	s.cmd = exec.Command(bin, "serve", "--http", "127.0.0.1:0", "--log-format", "json", "--data-dir", dataDir)
+	s.cmd = exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0", "--log-format", "json", "--data-dir", dataDir}, extra...)...)
 	s.cmd.Stderr = s.logs
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

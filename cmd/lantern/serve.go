@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"lantern/referral"
 	"lantern/web"
 )
 
@@ -115,8 +116,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		return rp.Shutdown(sctx)
 	}
+	refs, err := referral.NewService(referral.Config{Store: sys.store, Audit: sys.store})
+	if err != nil {
+		stop()
+		stopReporting()
+		return err
+	}
 	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det,
-		Auth: am, Workspace: ws, Audit: sys.store})
+		Auth: am, Workspace: ws, Audit: sys.store, Reports: rp.Service, Referrals: refs})
 	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
 
 	hup := make(chan os.Signal, 1)

@@ -1,0 +1,350 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"lantern"
+)
+
+// Referrals is the partner referral portal's core. referral.Service is the
+// implementation: it confines a partner to their own organisation's
+// referrals, answering another's exactly as one that does not exist, and
+// writes every use to the audit trail.
+type Referrals interface {
+	Submit(ctx context.Context, r lantern.Referral) (*lantern.Referral, error)
+	List(ctx context.Context, f lantern.ReferralFilter) ([]*lantern.Referral, int, error)
+	Get(ctx context.Context, id int64) (*lantern.Referral, []*lantern.ReferralMessage, error)
+	Message(ctx context.Context, id int64, body string) (*lantern.ReferralMessage, error)
+	SetStatus(ctx context.Context, id int64, status, feedback string) (*lantern.Referral, error)
+}
+
+// referrals checks that p may use the partner portal and returns the
+// referral service. A refusal is written to the audit trail.
+func (s *Server) referrals(ctx context.Context, p lantern.Principal, object string) (Referrals, error) {
+	return s.referralsFor(ctx, p, lantern.ActPartnerReferrals, object)
+}
+
+// referralsFor checks that p may take action a on referrals and returns the
+// referral service. A refusal is written to the audit trail.
+func (s *Server) referralsFor(ctx context.Context, p lantern.Principal, a lantern.Action, object string) (Referrals, error) {
+	svc := s.services.Load()
+	if err := lantern.Authorize(p, a, ""); err != nil {
+		if svc.Audit != nil {
+			_, _ = svc.Audit.AppendAudit(ctx, lantern.AuditEntry{UserID: p.UserID, Role: p.Role, Action: string(a),
+				Object: object, Outcome: lantern.AuditDenied, Detail: lantern.ErrorMessage(err)})
+		}
+		return nil, err
+	}
+	if svc.Referrals == nil {
+		return nil, lantern.Errorf(lantern.EUNAVAILABLE, "The referral portal is not running.")
+	}
+	return svc.Referrals, nil
+}
+
+// referralStatusNames is how the portal names a referral's status.
+var referralStatusNames = map[string]string{
+	lantern.ReferralSubmitted:    "Sent",
+	lantern.ReferralAcknowledged: "Received by the unit",
+	lantern.ReferralAssessing:    "Being assessed",
+	lantern.ReferralActioned:     "Acted on",
+	lantern.ReferralNoAction:     "No further action",
+	lantern.ReferralWithdrawn:    "Withdrawn",
+}
+
+// handleReferralsPage lists the partner's own organisation's referrals:
+// GET /referrals.
+func (s *Server) handleReferralsPage(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referrals(r.Context(), p, "referrals")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	list, total, err := rs.List(r.Context(), lantern.ReferralFilter{Limit: 200})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "referrals.html", s.newPage(r, &p, "Your referrals", struct {
+		Referrals []*lantern.Referral
+		Total     int
+		Done      bool
+	}{list, total, r.URL.Query().Get("done") == "sent"}))
+}
+
+// referralForm is the new-referral form as the partner filled it in.
+type referralForm struct {
+	Concern, Name, CollarNumber, Force, Vehicle, Description, Consent, Safeguarding string
+}
+
+func (s *Server) renderReferralForm(w http.ResponseWriter, r *http.Request, p lantern.Principal, status int, f referralForm, errs []formError) {
+	page := s.newPage(r, &p, "Make a referral", f)
+	page.Errors = errs
+	s.render(w, status, "referral_new.html", page)
+}
+
+// handleReferralForm shows the new-referral form: GET /referrals/new.
+func (s *Server) handleReferralForm(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	if _, err := s.referrals(r.Context(), p, "referrals"); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.renderReferralForm(w, r, p, http.StatusOK, referralForm{}, nil)
+}
+
+// referralFields maps the store's field names to the form's ids.
+var referralFields = map[string]string{
+	"concern": "concern", "officer_name": "officer-name", "collar_number": "collar-number", "force": "force",
+	"vehicle": "vehicle", "description": "description", "victim_consent": "consent", "safeguarding": "safeguarding",
+	"officer": "officer-name",
+}
+
+// handleReferralSubmit sends a referral: POST /referrals/new.
+func (s *Server) handleReferralSubmit(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referrals(r.Context(), p, "referrals")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	f := referralForm{Concern: r.PostFormValue("concern"), Name: strings.TrimSpace(r.PostFormValue("officer_name")),
+		CollarNumber: strings.TrimSpace(r.PostFormValue("collar_number")), Force: strings.TrimSpace(r.PostFormValue("force")),
+		Vehicle: strings.TrimSpace(r.PostFormValue("vehicle")), Description: r.PostFormValue("description"),
+		Consent: r.PostFormValue("victim_consent"), Safeguarding: r.PostFormValue("safeguarding")}
+	var errs []formError
+	if strings.TrimSpace(f.Concern) == "" {
+		errs = append(errs, formError{Field: "concern", Message: "Describe the concern"})
+	}
+	if f.Name == "" && f.CollarNumber == "" && f.Force == "" && f.Vehicle == "" && strings.TrimSpace(f.Description) == "" {
+		errs = append(errs, formError{Field: "officer-name", Message: "Tell us at least one thing about the officer"})
+	}
+	if f.Consent == "" {
+		errs = append(errs, formError{Field: "consent", Message: "Say whether the victim consents to the referral"})
+	}
+	if f.Safeguarding == "" {
+		errs = append(errs, formError{Field: "safeguarding", Message: "Say whether safeguarding is in place"})
+	}
+	if errs == nil {
+		ref, err := rs.Submit(r.Context(), lantern.Referral{Concern: f.Concern, VictimConsent: f.Consent, Safeguarding: f.Safeguarding,
+			Officer: lantern.OfficerDetails{Name: f.Name, CollarNumber: f.CollarNumber, Force: f.Force, Vehicle: f.Vehicle, Description: f.Description}})
+		switch lantern.ErrorCode(err) {
+		case "":
+			http.Redirect(w, r, "/referrals/"+strconv.FormatInt(ref.ID, 10)+"?done=sent", http.StatusSeeOther)
+			return
+		case lantern.EINVALID:
+			field := referralFields[lantern.ErrorField(err)]
+			if field == "" {
+				field = "concern"
+			}
+			errs = append(errs, formError{Field: field, Message: lantern.ErrorMessage(err)})
+		default:
+			s.Error(w, r, err)
+			return
+		}
+	}
+	s.renderReferralForm(w, r, p, http.StatusBadRequest, f, errs)
+}
+
+// referralData is a referral page's own data.
+type referralData struct {
+	Referral *lantern.Referral
+	Messages []*lantern.ReferralMessage
+	Done     string
+	Message  string // as typed, when the form comes back with an error
+}
+
+// referralID reads a referral id from the path; anything else is not
+// found.
+func referralID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
+	}
+	return id, nil
+}
+
+func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, p lantern.Principal, rs Referrals, status int, d referralData, errs []formError) {
+	id, err := referralID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if d.Referral, d.Messages, err = rs.Get(r.Context(), id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	page := s.newPage(r, &p, "Referral "+strconv.FormatInt(id, 10), d)
+	page.Errors = errs
+	s.render(w, status, "referral.html", page)
+}
+
+// handleReferralPage shows one of the partner's referrals, its status,
+// the unit's feedback and the messages: GET /referrals/{id}.
+func (s *Server) handleReferralPage(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referrals(r.Context(), p, "referral:"+r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	done := map[string]string{"sent": "Your referral has been sent to the counter-corruption unit.", "message": "Your message has been sent."}[r.URL.Query().Get("done")]
+	s.renderReferral(w, r, p, rs, http.StatusOK, referralData{Done: done}, nil)
+}
+
+// handleReferralMessage sends the unit a message about a referral: POST
+// /referrals/{id}/message.
+func (s *Server) handleReferralMessage(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referrals(r.Context(), p, "referral:"+r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := referralID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	body := r.PostFormValue("message")
+	var errs []formError
+	if strings.TrimSpace(body) == "" {
+		// Check that the referral is theirs before saying anything about the
+		// form, so that an empty message tells nothing about another's.
+		if _, _, err := rs.Get(r.Context(), id); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		errs = append(errs, formError{Field: "message", Message: "Enter a message"})
+	} else {
+		_, err := rs.Message(r.Context(), id, body)
+		switch lantern.ErrorCode(err) {
+		case "":
+			http.Redirect(w, r, "/referrals/"+url.PathEscape(r.PathValue("id"))+"?done=message", http.StatusSeeOther)
+			return
+		case lantern.EINVALID:
+			errs = append(errs, formError{Field: "message", Message: lantern.ErrorMessage(err)})
+		default:
+			s.Error(w, r, err)
+			return
+		}
+	}
+	s.renderReferral(w, r, p, rs, http.StatusBadRequest, referralData{Message: body}, errs)
+}
+
+// The unit's side of referrals.
+
+// unitReferralData is the unit's referral page's own data.
+type unitReferralData struct {
+	Referral   *lantern.Referral
+	Messages   []*lantern.ReferralMessage
+	NextStates []string
+	Done       string
+	Message    string
+	Feedback   string
+}
+
+// handleUnitReferralsPage lists every organisation's referrals for the
+// unit: GET /partner-referrals.
+func (s *Server) handleUnitReferralsPage(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referralsFor(r.Context(), p, lantern.ActViewReferrals, "referrals")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	list, total, err := rs.List(r.Context(), lantern.ReferralFilter{Limit: 200})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "unit_referrals.html", s.newPage(r, &p, "Partner referrals", struct {
+		Referrals []*lantern.Referral
+		Total     int
+	}{list, total}))
+}
+
+func (s *Server) renderUnitReferral(w http.ResponseWriter, r *http.Request, p lantern.Principal, rs Referrals, status int, d unitReferralData, errs []formError) {
+	id, err := referralID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if d.Referral, d.Messages, err = rs.Get(r.Context(), id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for _, st := range lantern.ReferralStates {
+		if st != lantern.ReferralWithdrawn && lantern.ReferralTransitionAllowed(d.Referral.Status, st) {
+			d.NextStates = append(d.NextStates, st)
+		}
+	}
+	page := s.newPage(r, &p, "Partner referral "+strconv.FormatInt(id, 10), d)
+	page.Errors = errs
+	s.render(w, status, "unit_referral.html", page)
+}
+
+// handleUnitReferralPage shows a referral to the unit: GET
+// /partner-referrals/{id}.
+func (s *Server) handleUnitReferralPage(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referralsFor(r.Context(), p, lantern.ActViewReferrals, "referral:"+r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	done := map[string]string{"message": "Your message has been sent to the partner.", "status": "The referral's status has been changed."}[r.URL.Query().Get("done")]
+	s.renderUnitReferral(w, r, p, rs, http.StatusOK, unitReferralData{Done: done}, nil)
+}
+
+// handleUnitReferralAction answers a partner or moves their referral:
+// POST /partner-referrals/{id}/message or /status.
+func (s *Server) handleUnitReferralAction(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	action := r.PathValue("action")
+	if action != "message" && action != "status" {
+		s.notFound(w, r)
+		return
+	}
+	rs, err := s.referralsFor(r.Context(), p, lantern.ActChangeReferral, "referral:"+r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := referralID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if _, _, err := rs.Get(r.Context(), id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := unitReferralData{Message: r.PostFormValue("message"), Feedback: r.PostFormValue("feedback")}
+	var errs []formError
+	field := "message"
+	switch {
+	case action == "message" && strings.TrimSpace(d.Message) == "":
+		errs = append(errs, formError{Field: "message", Message: "Enter a message"})
+	case action == "message":
+		_, err = rs.Message(r.Context(), id, d.Message)
+	case r.PostFormValue("status") == "":
+		field = "status"
+		errs = append(errs, formError{Field: "status", Message: "Choose a status"})
+	default:
+		field = "status"
+		_, err = rs.SetStatus(r.Context(), id, r.PostFormValue("status"), strings.TrimSpace(d.Feedback))
+	}
+	switch lantern.ErrorCode(err) {
+	case "":
+		if errs == nil {
+			http.Redirect(w, r, "/partner-referrals/"+strconv.FormatInt(id, 10)+"?done="+action, http.StatusSeeOther)
+			return
+		}
+	case lantern.EINVALID, lantern.ECONFLICT:
+		if lantern.ErrorField(err) == "feedback" {
+			field = "feedback"
+		}
+		errs = append(errs, formError{Field: field, Message: lantern.ErrorMessage(err)})
+	default:
+		s.Error(w, r, err)
+		return
+	}
+	s.renderUnitReferral(w, r, p, rs, http.StatusBadRequest, d, errs)
+}

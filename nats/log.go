@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -260,7 +261,18 @@ func (l *Log) setupStream(ctx context.Context) error {
 	}
 	wait := 50 * time.Millisecond
 	for {
-		_, err := l.js.CreateOrUpdateStream(ctx, sc)
+		// A request made while the cluster elects its leader can go
+		// unanswered, and two processes creating the stream at once can
+		// leave both unanswered: each attempt is bounded, and one that fails
+		// looks for the stream the other made.
+		actx, acancel := context.WithTimeout(ctx, 3*time.Second)
+		_, err := l.js.CreateOrUpdateStream(actx, sc)
+		if err != nil {
+			if st, ferr := l.js.Stream(actx, sc.Name); ferr == nil && sameStream(st.CachedInfo().Config, sc) {
+				err = nil
+			}
+		}
+		acancel()
 		if err == nil {
 			return nil
 		}
@@ -278,6 +290,13 @@ func (l *Log) setupStream(ctx context.Context) error {
 		}
 		wait = min(2*wait, time.Second)
 	}
+}
+
+// sameStream reports whether an existing stream is the one setupStream
+// would make: the same subjects, storage, replicas and duplicate window.
+func sameStream(have, want jetstream.StreamConfig) bool {
+	return slices.Equal(have.Subjects, want.Subjects) && have.Storage == want.Storage &&
+		have.Replicas == want.Replicas && have.Duplicates == want.Duplicates
 }
 
 // KeyValue opens the key-value bucket of the given name in the log's

@@ -24,6 +24,7 @@ import (
 	"lantern"
 	"lantern/auth"
 	"lantern/detect"
+	"lantern/intel"
 	"lantern/referral"
 	"lantern/report"
 	"lantern/rules"
@@ -167,8 +168,12 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	il, err := intel.NewService(intel.Config{Store: db, Audit: db, Staff: db})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.rules = &fakeRules{}
-	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules, Reports: e.reports, Referrals: refs})
+	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules, Reports: e.reports, Referrals: refs, Intel: il})
 	e.http = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.http.Close)
 	return e

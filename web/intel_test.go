@@ -133,6 +133,11 @@ func TestIntelPages(t *testing.T) {
 		t.Fatalf("regrade after sharing: %d", r.Status)
 	}
 
+	// The item is on S3's profile with its weight; the risk API counts it.
+	if r := ivy.get("/staff/S3"); r.Status != 200 || !strings.Contains(r.Body, `href="`+page+`"`) || !strings.Contains(r.Body, "graded 2/B/C") || !strings.Contains(r.Body, "adds 4.8 to the risk score") {
+		t.Fatalf("profile: %d %.4000s", r.Status, r.Body)
+	}
+
 	// The API gives the same item; the candidates API never proposes the
 	// user's own record.
 	var it lantern.IntelItem

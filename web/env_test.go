@@ -164,7 +164,7 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, err := referral.NewService(referral.Config{Store: db, Audit: db})
+	refs, err := referral.NewService(referral.Config{Store: db, Audit: db, PartnerOf: referral.OrganisationOf(db)})
 	if err != nil {
 		t.Fatal(err)
 	}

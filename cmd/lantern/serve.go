@@ -117,7 +117,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		return rp.Shutdown(sctx)
 	}
-	refs, err := referral.NewService(referral.Config{Store: sys.store, Audit: sys.store})
+	refs, err := referral.NewService(referral.Config{Store: sys.store, Audit: sys.store, PartnerOf: referral.OrganisationOf(sys.store)})
 	if err != nil {
 		stop()
 		stopReporting()

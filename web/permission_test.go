@@ -99,6 +99,7 @@ var permRoutes = []permRoute{
 	{method: "GET", path: "/partner-referrals/999999", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals/{id}", okStatus: 404},
 	{method: "POST", path: "/partner-referrals/999999/message", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
 	{method: "POST", path: "/partner-referrals/999999/status", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
+	{method: "POST", path: "/partner-referrals/999999/intel", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
 	// The intelligence log: {intel} is an ungraded item linked to S1, so
 	// never shown to S1; {intel2} is one linked to no one.
 	{method: "GET", path: "/intel", need: lantern.ActViewIntel, pattern: "GET /intel"},

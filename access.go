@@ -101,22 +101,28 @@ const (
 	// acknowledge, assess and close them with feedback for the partner.
 	ActViewReferrals  Action = "referrals.view"
 	ActChangeReferral Action = "referrals.change"
+	// The intelligence log: ActViewIntel lists and reads items,
+	// ActChangeIntel grades and shares them, and ActLinkIntel confirms
+	// which member of staff an item concerns (analysts only).
+	ActViewIntel   Action = "intel.view"
+	ActChangeIntel Action = "intel.change"
+	ActLinkIntel   Action = "intel.link"
 )
 
 // Actions lists every action.
 var Actions = []Action{ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActReloadRules,
 	ActViewIntake, ActViewAudit, ActManageUsers, ActRestrictStaff, ActViewReports, ActChangeReport, ActRequestIdentity, ActDecideIdentity, ActPartnerReferrals,
-	ActViewReferrals, ActChangeReferral}
+	ActViewReferrals, ActChangeReferral, ActViewIntel, ActChangeIntel, ActLinkIntel}
 
 // permissions is the policy: the actions each role may take. Nothing else
 // is allowed.
 var permissions = map[UserRole][]Action{
 	UserAnalyst: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake,
-		ActViewReports, ActChangeReport, ActRequestIdentity, ActViewReferrals, ActChangeReferral},
+		ActViewReports, ActChangeReport, ActRequestIdentity, ActViewReferrals, ActChangeReferral, ActViewIntel, ActChangeIntel, ActLinkIntel},
 	UserInvestigator: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules,
-		ActViewReports, ActChangeReport, ActRequestIdentity, ActViewReferrals, ActChangeReferral},
+		ActViewReports, ActChangeReport, ActRequestIdentity, ActViewReferrals, ActChangeReferral, ActViewIntel, ActChangeIntel},
 	UserHeadOfPSD: {ActViewAlerts, ActChangeAlert, ActViewStaff, ActViewPerson, ActViewRules, ActViewIntake, ActRestrictStaff,
-		ActViewReports, ActChangeReport, ActDecideIdentity, ActViewReferrals, ActChangeReferral},
+		ActViewReports, ActChangeReport, ActDecideIdentity, ActViewReferrals, ActChangeReferral, ActViewIntel, ActChangeIntel},
 	UserAuditor:       {ActViewAudit},
 	UserAdministrator: {ActViewRules, ActReloadRules, ActViewIntake, ActManageUsers},
 	UserPartner:       {ActPartnerReferrals},

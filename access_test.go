@@ -17,15 +17,15 @@ func TestAuthorizeEveryRoleAndAction(t *testing.T) {
 	// person.view, rules.view, rules.reload, intake.view, audit.view,
 	// users.manage, staff.restrict, reports.view, reports.change,
 	// identity.request, identity.decide, referrals.partner, referrals.view,
-	// referrals.change.
+	// referrals.change, intel.view, intel.change, intel.link.
 	want := map[UserRole][]bool{
-		UserAnalyst:       {y, y, y, y, y, n, y, n, n, n, y, y, y, n, n, y, y},
-		UserInvestigator:  {y, y, y, y, y, n, n, n, n, n, y, y, y, n, n, y, y},
-		UserHeadOfPSD:     {y, y, y, y, y, n, y, n, n, y, y, y, n, y, n, y, y},
-		UserAuditor:       {n, n, n, n, n, n, n, y, n, n, n, n, n, n, n, n, n},
-		UserAdministrator: {n, n, n, n, y, y, y, n, y, n, n, n, n, n, n, n, n},
-		UserPartner:       {n, n, n, n, n, n, n, n, n, n, n, n, n, n, y, n, n},
-		UserInspector:     {n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		UserAnalyst:       {y, y, y, y, y, n, y, n, n, n, y, y, y, n, n, y, y, y, y, y},
+		UserInvestigator:  {y, y, y, y, y, n, n, n, n, n, y, y, y, n, n, y, y, y, y, n},
+		UserHeadOfPSD:     {y, y, y, y, y, n, y, n, n, y, y, y, n, y, n, y, y, y, y, n},
+		UserAuditor:       {n, n, n, n, n, n, n, y, n, n, n, n, n, n, n, n, n, n, n, n},
+		UserAdministrator: {n, n, n, n, y, y, y, n, y, n, n, n, n, n, n, n, n, n, n, n},
+		UserPartner:       {n, n, n, n, n, n, n, n, n, n, n, n, n, n, y, n, n, n, n, n},
+		UserInspector:     {n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
 	}
 	if len(want) != len(UserRoles) {
 		t.Fatalf("the table covers %d roles, there are %d", len(want), len(UserRoles))

@@ -20,8 +20,12 @@ type User struct {
 	Role     UserRole // what the user may do
 	// StaffID is the user's own staff id in the force, or "" for a user who
 	// is not on the force's staff.
-	StaffID  string
-	Disabled bool
+	StaffID string
+	// Organisation is a partner user's organisation, whose referrals they
+	// share with its other users; "" for every other role. A partner with
+	// none counts as an organisation of their own.
+	Organisation string
+	Disabled     bool
 
 	PasswordHash string `json:"-"` // a PHC-style argon2id string, or "" for SSO-only users
 	TOTPSecret   string `json:"-"` // the sealed TOTP secret, or "" when none is set
@@ -71,6 +75,14 @@ func (u *User) Validate() error {
 	}
 	if u.StaffID != "" {
 		if err := ValidateID("staff_id", u.StaffID); err != nil {
+			return err
+		}
+	}
+	if u.Organisation != "" {
+		if u.Role != UserPartner {
+			return FieldErrorf("organisation", "only a partner user belongs to an organisation")
+		}
+		if err := ValidateID("organisation", u.Organisation); err != nil {
 			return err
 		}
 	}

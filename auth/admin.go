@@ -16,6 +16,8 @@ type NewUser struct {
 	Role        lantern.UserRole
 	StaffID     string
 	OIDCSubject string
+	// Organisation is a partner's organisation; "" for other roles.
+	Organisation string
 }
 
 // Credentials are the secrets a new or reset user is given, once. Nothing
@@ -46,7 +48,7 @@ func (m *Manager) AddUser(ctx context.Context, actor string, nu NewUser) (*lante
 		return nil, cred, err
 	}
 	u := &lantern.User{ID: id, Username: strings.ToLower(strings.TrimSpace(nu.Username)), Name: nu.Name, Role: nu.Role,
-		StaffID: nu.StaffID, OIDCSubject: nu.OIDCSubject, CreatedAt: m.cfg.Now()}
+		StaffID: nu.StaffID, OIDCSubject: nu.OIDCSubject, Organisation: strings.TrimSpace(nu.Organisation), CreatedAt: m.cfg.Now()}
 	if u.Name == "" {
 		u.Name = u.Username
 	}
@@ -64,6 +66,9 @@ func (m *Manager) AddUser(ctx context.Context, actor string, nu NewUser) (*lante
 	detail := fmt.Sprintf("role %s", u.Role)
 	if u.StaffID != "" {
 		detail += "; staff id set"
+	}
+	if u.Organisation != "" {
+		detail += "; organisation " + u.Organisation
 	}
 	if err := m.record(ctx, actor, "user.add", "user:"+u.ID, detail); err != nil {
 		return nil, Credentials{}, err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"lantern"
@@ -18,6 +19,9 @@ import (
 type Config struct {
 	Store lantern.IntelService
 	Audit lantern.AuditService
+	// Staff are the force's staff records, against which an item's
+	// identifiers are resolved; nil leaves Candidates unavailable.
+	Staff lantern.StaffService
 	Now   func() time.Time
 }
 
@@ -169,4 +173,64 @@ func (s *Service) allowed(ctx context.Context, id int64) (lantern.Principal, err
 		return p, errAboutYou
 	}
 	return p, nil
+}
+
+// MaxCandidates bounds the staff records Candidates proposes.
+const MaxCandidates = 20
+
+// Identifiers are what is known of the member of staff an item concerns.
+type Identifiers struct {
+	Name         string // part or all of their name, any case
+	CollarNumber string // their collar (shoulder) number, exactly
+}
+
+// Candidates resolves identifiers against the staff records, for an analyst
+// to choose from and confirm with LinkStaff: the staff whose name contains
+// every word of Name and, when given, whose collar number is CollarNumber,
+// by staff id, at most MaxCandidates. The user's own staff record is never
+// among them. The search is on the audit trail, without the identifiers.
+func (s *Service) Candidates(ctx context.Context, id int64, who Identifiers) ([]*lantern.Staff, error) {
+	p, err := s.allowed(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role != lantern.UserAnalyst {
+		s.record(ctx, p, "intel.resolve", id, lantern.AuditDenied, "not an analyst")
+		return nil, lantern.Errorf(lantern.EFORBIDDEN, "Only an analyst confirms who an item is about.")
+	}
+	if s.cfg.Staff == nil {
+		return nil, lantern.Errorf(lantern.EUNAVAILABLE, "The staff records are not available.")
+	}
+	words := strings.Fields(strings.ToLower(who.Name))
+	collar := strings.TrimSpace(who.CollarNumber)
+	if len(words) == 0 && collar == "" {
+		return nil, lantern.FieldErrorf("name", "Enter a name or a collar number")
+	}
+	if len(who.Name) > 200 || len(collar) > 50 {
+		return nil, lantern.FieldErrorf("name", "Enter a name of 200 characters or fewer and a collar number of 50 or fewer")
+	}
+	all, _, err := s.cfg.Staff.FindStaff(ctx, lantern.StaffFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var out []*lantern.Staff
+	for _, st := range all {
+		if p.StaffID != "" && st.ID == p.StaffID {
+			continue
+		}
+		if collar != "" && !strings.EqualFold(st.CollarNumber, collar) {
+			continue
+		}
+		name, match := strings.ToLower(st.Name), true
+		for _, w := range words {
+			match = match && strings.Contains(name, w)
+		}
+		if match {
+			out = append(out, st)
+			if len(out) == MaxCandidates {
+				break
+			}
+		}
+	}
+	return out, s.record(ctx, p, "intel.resolve", id, lantern.AuditAllowed, strconv.Itoa(len(out))+" candidates")
 }

@@ -3,6 +3,7 @@ package intel
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -91,4 +92,68 @@ func TestGradeShareLink(t *testing.T) {
 	wantCode(t, err, lantern.EFORBIDDEN)
 	_, err = s.Get(t.Context(), it.ID)
 	wantCode(t, err, lantern.EUNAUTHORIZED)
+}
+
+// TestCandidates resolves name and collar number to staff records for an
+// analyst, never proposing the analyst's own record, and refuses other
+// roles and empty identifiers.
+func TestCandidates(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "lantern.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	staff := func(id, name, collar string) *lantern.Staff {
+		return &lantern.Staff{ID: id, Category: "officer", Role: "response", Team: "T", Gender: "male", StartDate: start, Name: name, CollarNumber: collar}
+	}
+	if err := st.UpsertStaff(t.Context(), staff("S1", "Brian Clarke", "4512"), staff("S2", "Brian Jones", "4513"), staff("S3", "Anne Clarke", "7001"), staff("S9", "Brian Self", "9000")); err != nil {
+		t.Fatal(err)
+	}
+	audit := &memAudit{}
+	s, err := NewService(Config{Store: st, Audit: audit, Staff: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &lantern.IntelItem{Source: lantern.IntelFromReferral, SourceRef: "referral:1", Summary: "s", State: lantern.IntelUngraded, CreatedBy: "ann", CreatedAt: time.Now()}
+	if err := st.CreateIntelItem(t.Context(), it); err != nil {
+		t.Fatal(err)
+	}
+	ann := as(t, "ann", lantern.UserAnalyst, "S9")
+	ids := func(who Identifiers) []string {
+		t.Helper()
+		list, err := s.Candidates(ann, it.ID, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, x := range list {
+			out = append(out, x.ID)
+		}
+		return out
+	}
+	if got := ids(Identifiers{Name: "brian"}); len(got) != 2 || got[0] != "S1" || got[1] != "S2" {
+		t.Errorf("brian: %v", got)
+	}
+	if got := ids(Identifiers{Name: "CLARKE"}); len(got) != 2 || got[0] != "S1" || got[1] != "S3" {
+		t.Errorf("clarke: %v", got)
+	}
+	if got := ids(Identifiers{Name: "brian clarke"}); len(got) != 1 || got[0] != "S1" {
+		t.Errorf("brian clarke: %v", got)
+	}
+	if got := ids(Identifiers{CollarNumber: " 4513 "}); len(got) != 1 || got[0] != "S2" {
+		t.Errorf("collar: %v", got)
+	}
+	if got := ids(Identifiers{CollarNumber: "9000"}); len(got) != 0 {
+		t.Errorf("own collar number proposed: %v", got)
+	}
+	_, err = s.Candidates(ann, it.ID, Identifiers{Name: "  "})
+	wantCode(t, err, lantern.EINVALID)
+	_, err = s.Candidates(as(t, "ivy", lantern.UserInvestigator, "S8"), it.ID, Identifiers{Name: "brian"})
+	wantCode(t, err, lantern.EFORBIDDEN)
+	for _, e := range audit.entries {
+		if e.Action == "intel.resolve" && (e.Detail == "" || strings.Contains(strings.ToLower(e.Detail), "brian")) {
+			t.Errorf("resolve entry %+v", e)
+		}
+	}
 }

@@ -12,7 +12,7 @@ import (
 )
 
 const userColumns = `id, username, name, role, staff_id, disabled, password_hash, totp_secret,
-	totp_last_step, oidc_subject, failed_sign_ins, locked_until, created_at, updated_at`
+	totp_last_step, oidc_subject, failed_sign_ins, locked_until, created_at, updated_at, organisation`
 
 var errUserNotFound = lantern.Errorf(lantern.ENOTFOUND, "User not found.")
 
@@ -32,9 +32,9 @@ func (db *DB) CreateUser(ctx context.Context, u *lantern.User) error {
 	u.LockedUntil = tsPtr(u.LockedUntil)
 	return db.update(ctx, "create user", func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO users (`+userColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			u.ID, u.Username, u.Name, string(u.Role), u.StaffID, u.Disabled, u.PasswordHash, u.TOTPSecret,
-			u.TOTPLastStep, nullString(u.OIDCSubject), u.FailedSignIns, u.LockedUntil, u.CreatedAt, u.UpdatedAt)
+			u.TOTPLastStep, nullString(u.OIDCSubject), u.FailedSignIns, u.LockedUntil, u.CreatedAt, u.UpdatedAt, u.Organisation)
 		return err
 	})
 }
@@ -180,7 +180,7 @@ func scanUser(row pgx.Row) (*lantern.User, error) {
 	var role string
 	var subject *string
 	err := row.Scan(&u.ID, &u.Username, &u.Name, &role, &u.StaffID, &u.Disabled, &u.PasswordHash, &u.TOTPSecret,
-		&u.TOTPLastStep, &subject, &u.FailedSignIns, &u.LockedUntil, &u.CreatedAt, &u.UpdatedAt)
+		&u.TOTPLastStep, &subject, &u.FailedSignIns, &u.LockedUntil, &u.CreatedAt, &u.UpdatedAt, &u.Organisation)
 	if err != nil {
 		return nil, err
 	}

@@ -250,3 +250,20 @@ func (s *Service) CreateIntel(ctx context.Context, id int64, summary string) (*l
 	}
 	return it, s.record(ctx, p, "intel.create", id, lantern.AuditAllowed)
 }
+
+// OrganisationOf is a Config.PartnerOf that reads the partner user's
+// organisation from their account: every partner user of one organisation
+// sees its referrals. A partner account with no organisation counts as an
+// organisation of its own, named by its user id.
+func OrganisationOf(users lantern.UserService) func(ctx context.Context, userID string) (string, error) {
+	return func(ctx context.Context, userID string) (string, error) {
+		u, err := users.FindUserByID(ctx, userID)
+		if err != nil {
+			return "", err
+		}
+		if u.Organisation == "" {
+			return u.ID, nil
+		}
+		return u.Organisation, nil
+	}
+}

@@ -11,7 +11,7 @@ import (
 )
 
 const userColumns = `id, username, name, role, staff_id, disabled, password_hash, totp_secret,
-	totp_last_step, oidc_subject, failed_sign_ins, locked_until, created_at, updated_at`
+	totp_last_step, oidc_subject, failed_sign_ins, locked_until, created_at, updated_at, organisation`
 
 var errUserNotFound = lantern.Errorf(lantern.ENOTFOUND, "User not found.")
 
@@ -30,10 +30,10 @@ func (db *DB) CreateUser(ctx context.Context, u *lantern.User) error {
 	u.UpdatedAt = now
 	return db.update(ctx, "create user", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.Username, u.Name, string(u.Role), u.StaffID, u.Disabled, u.PasswordHash, u.TOTPSecret,
 			u.TOTPLastStep, nullString(u.OIDCSubject), u.FailedSignIns, nullMicros(u.LockedUntil),
-			micros(u.CreatedAt), micros(u.UpdatedAt))
+			micros(u.CreatedAt), micros(u.UpdatedAt), u.Organisation)
 		return err
 	})
 }
@@ -179,7 +179,7 @@ func scanUser(row scanner) (*lantern.User, error) {
 	var locked sql.NullInt64
 	var created, updated int64
 	err := row.Scan(&u.ID, &u.Username, &u.Name, &role, &u.StaffID, &u.Disabled, &u.PasswordHash, &u.TOTPSecret,
-		&u.TOTPLastStep, &subject, &u.FailedSignIns, &locked, &created, &updated)
+		&u.TOTPLastStep, &subject, &u.FailedSignIns, &locked, &created, &updated, &u.Organisation)
 	if err != nil {
 		return nil, err
 	}

@@ -57,10 +57,23 @@ func testUser(t *testing.T, open Opener) {
 	wantCode(t, s.CreateUser(ctx, dup), lantern.ECONFLICT)
 	wantCode(t, s.CreateUser(ctx, newUser("u3", "Carol", lantern.UserAuditor)), lantern.EINVALID)
 	wantCode(t, s.CreateUser(ctx, newUser("u3", "carol", "chief")), lantern.EINVALID)
+	// A partner's organisation is kept; other roles have none.
+	org := newUser("u4", "pam", lantern.UserPartner)
+	org.StaffID, org.Organisation = "", "refuge-north"
+	must(t, s.CreateUser(ctx, org))
+	if got, err := s.FindUserByUsername(ctx, "pam"); err != nil || got.Organisation != "refuge-north" {
+		t.Errorf("partner's organisation: %+v %v", got, err)
+	}
+	if got, err := s.FindUserByID(ctx, "u1"); err != nil || got.Organisation != "" {
+		t.Errorf("analyst's organisation: %+v %v", got, err)
+	}
+	notPartner := newUser("u5", "dan", lantern.UserAnalyst)
+	notPartner.Organisation = "refuge-north"
+	wantCode(t, s.CreateUser(ctx, notPartner), lantern.EINVALID)
 
 	list, err := s.FindUsers(ctx)
 	must(t, err)
-	if len(list) != 2 || list[0].Username != "alice" || list[1].Username != "bob" {
+	if len(list) != 3 || list[0].Username != "alice" || list[1].Username != "bob" || list[2].Username != "pam" || list[2].Organisation != "refuge-north" {
 		t.Errorf("FindUsers: %d users", len(list))
 	}
 

@@ -24,6 +24,7 @@ import (
 	"lantern"
 	"lantern/auth"
 	"lantern/detect"
+	"lantern/intel"
 	"lantern/referral"
 	"lantern/report"
 	"lantern/rules"
@@ -150,7 +151,7 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	}
 	e.ws, err = workspace.New(workspace.Config{
 		Alerts: db, Staff: db, Persons: db, Incidents: db, Roster: db, Quarantine: db, Sources: db, Index: db,
-		Audit: db, Rules: builtinRules{set}, Now: func() time.Time { return t0.Add(100 * time.Hour) },
+		Audit: db, Intel: db, Rules: builtinRules{set}, Now: func() time.Time { return t0.Add(100 * time.Hour) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -163,12 +164,16 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, err := referral.NewService(referral.Config{Store: db, Audit: db})
+	refs, err := referral.NewService(referral.Config{Store: db, Audit: db, PartnerOf: referral.OrganisationOf(db)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	il, err := intel.NewService(intel.Config{Store: db, Audit: db, Staff: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.rules = &fakeRules{}
-	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules, Reports: e.reports, Referrals: refs})
+	e.srv.Attach(Services{Auth: e.auth, Workspace: e.ws, Audit: db, Rules: e.rules, Reports: e.reports, Referrals: refs, Intel: il})
 	e.http = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.http.Close)
 	return e

@@ -80,3 +80,54 @@ func FuzzReportFilter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIntelFilter: the intelligence log's query string gives a valid
+// filter or a clear error.
+func FuzzIntelFilter(f *testing.F) {
+	for _, s := range []string{"", "state=graded", "state=bogus", "limit=5&offset=10", "limit=0", "offset=-1", "limit=99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		got, err := intelFilter(q)
+		if err != nil {
+			if lantern.ErrorCode(err) != lantern.EINVALID {
+				t.Fatalf("error %v from %q", err, raw)
+			}
+			return
+		}
+		if got.Limit < 1 || got.Limit > maxListLimit || got.Offset < 0 {
+			t.Fatalf("limit %d offset %d from %q", got.Limit, got.Offset, raw)
+		}
+		if got.State != "" && lantern.ValidateOneOf("state", got.State, lantern.IntelStates...) != nil {
+			t.Fatalf("state %q from %q", got.State, raw)
+		}
+	})
+}
+
+// FuzzFormGrade: a grading form gives a grade or a clear error, and a
+// grade it gives either validates or is refused by Validate with EINVALID.
+func FuzzFormGrade(f *testing.F) {
+	f.Add("2", "B", "C", "not outside the force")
+	f.Add("1", "A", "P", "ignored")
+	f.Add("", "", "", "")
+	f.Add("x", "Z", "Q", "")
+	f.Fuzz(func(t *testing.T, source, intelligence, handling, conditions string) {
+		g, err := formGrade(source, intelligence, handling, conditions)
+		if err != nil {
+			if lantern.ErrorCode(err) != lantern.EINVALID {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if err := g.Validate(); err != nil && lantern.ErrorCode(err) != lantern.EINVALID {
+			t.Fatalf("Validate: %v", err)
+		}
+		if g.Handling == lantern.HandlingP && g.Conditions != "" {
+			t.Fatalf("P with conditions %q", g.Conditions)
+		}
+	})
+}

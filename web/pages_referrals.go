@@ -20,6 +20,9 @@ type Referrals interface {
 	Get(ctx context.Context, id int64) (*lantern.Referral, []*lantern.ReferralMessage, error)
 	Message(ctx context.Context, id int64, body string) (*lantern.ReferralMessage, error)
 	SetStatus(ctx context.Context, id int64, status, feedback string) (*lantern.Referral, error)
+	// CreateIntel records an ungraded intelligence item from a referral,
+	// in the unit's words (the unit only).
+	CreateIntel(ctx context.Context, id int64, summary string) (*lantern.IntelItem, error)
 }
 
 // referrals checks that p may use the partner portal and returns the
@@ -241,6 +244,7 @@ type unitReferralData struct {
 	Done       string
 	Message    string
 	Feedback   string
+	Summary    string
 }
 
 // handleUnitReferralsPage lists every organisation's referrals for the
@@ -290,7 +294,8 @@ func (s *Server) handleUnitReferralPage(w http.ResponseWriter, r *http.Request, 
 		s.Error(w, r, err)
 		return
 	}
-	done := map[string]string{"message": "Your message has been sent to the partner.", "status": "The referral's status has been changed."}[r.URL.Query().Get("done")]
+	done := map[string]string{"message": "Your message has been sent to the partner.", "status": "The referral's status has been changed.",
+		"intel": "An ungraded intelligence item was recorded from this referral. Grade it on the intelligence log."}[r.URL.Query().Get("done")]
 	s.renderUnitReferral(w, r, p, rs, http.StatusOK, unitReferralData{Done: done}, nil)
 }
 
@@ -298,7 +303,7 @@ func (s *Server) handleUnitReferralPage(w http.ResponseWriter, r *http.Request, 
 // POST /partner-referrals/{id}/message or /status.
 func (s *Server) handleUnitReferralAction(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
 	action := r.PathValue("action")
-	if action != "message" && action != "status" {
+	if action != "message" && action != "status" && action != "intel" {
 		s.notFound(w, r)
 		return
 	}
@@ -316,7 +321,7 @@ func (s *Server) handleUnitReferralAction(w http.ResponseWriter, r *http.Request
 		s.Error(w, r, err)
 		return
 	}
-	d := unitReferralData{Message: r.PostFormValue("message"), Feedback: r.PostFormValue("feedback")}
+	d := unitReferralData{Message: r.PostFormValue("message"), Feedback: r.PostFormValue("feedback"), Summary: r.PostFormValue("summary")}
 	var errs []formError
 	field := "message"
 	switch {
@@ -324,6 +329,9 @@ func (s *Server) handleUnitReferralAction(w http.ResponseWriter, r *http.Request
 		errs = append(errs, formError{Field: "message", Message: "Enter a message"})
 	case action == "message":
 		_, err = rs.Message(r.Context(), id, d.Message)
+	case action == "intel":
+		field = "summary"
+		_, err = rs.CreateIntel(r.Context(), id, d.Summary)
 	case r.PostFormValue("status") == "":
 		field = "status"
 		errs = append(errs, formError{Field: "status", Message: "Choose a status"})

@@ -99,6 +99,23 @@ var permRoutes = []permRoute{
 	{method: "GET", path: "/partner-referrals/999999", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals/{id}", okStatus: 404},
 	{method: "POST", path: "/partner-referrals/999999/message", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
 	{method: "POST", path: "/partner-referrals/999999/status", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
+	{method: "POST", path: "/partner-referrals/999999/intel", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
+	// The intelligence log: {intel} is an ungraded item linked to S1, so
+	// never shown to S1; {intel2} is one linked to no one.
+	{method: "GET", path: "/intel", need: lantern.ActViewIntel, pattern: "GET /intel"},
+	{method: "GET", path: "/intel?state=bogus", need: lantern.ActViewIntel, pattern: "GET /intel", okStatus: 400},
+	{method: "GET", path: "/intel/{intel}", need: lantern.ActViewIntel, about: "S1", pattern: "GET /intel/{id}"},
+	{method: "GET", path: "/intel/{intel2}", need: lantern.ActViewIntel, pattern: "GET /intel/{id}"},
+	{method: "GET", path: "/intel/{intel2}?name=Brian", need: lantern.ActLinkIntel, pattern: "GET /intel/{id}"},
+	{method: "POST", path: "/intel/{intel}/grade", need: lantern.ActChangeIntel, about: "S1", pattern: "POST /intel/{id}/{action}", okStatus: 400},
+	{method: "POST", path: "/intel/{intel2}/share", need: lantern.ActChangeIntel, pattern: "POST /intel/{id}/{action}", okStatus: 400},
+	{method: "POST", path: "/intel/{intel2}/link", need: lantern.ActLinkIntel, pattern: "POST /intel/{id}/{action}", okStatus: 400},
+	{method: "GET", path: "/api/v1/workspace/intel", need: lantern.ActViewIntel, pattern: "GET /api/v1/workspace/intel"},
+	{method: "GET", path: "/api/v1/workspace/intel/{intel}", need: lantern.ActViewIntel, about: "S1", pattern: "GET /api/v1/workspace/intel/{id}"},
+	{method: "POST", path: "/api/v1/workspace/intel/{intel}/grade", need: lantern.ActChangeIntel, about: "S1", pattern: "POST /api/v1/workspace/intel/{id}/grade", json: `{"source":2,"intelligence":"C","handling":"P"}`},
+	{method: "POST", path: "/api/v1/workspace/intel/{intel2}/share", need: lantern.ActChangeIntel, pattern: "POST /api/v1/workspace/intel/{id}/share", json: `{"sanitised":"","with":""}`, okStatus: 400},
+	{method: "GET", path: "/api/v1/workspace/intel/{intel2}/candidates?name=Brian", need: lantern.ActLinkIntel, pattern: "GET /api/v1/workspace/intel/{id}/candidates"},
+	{method: "POST", path: "/api/v1/workspace/intel/{intel2}/link", need: lantern.ActLinkIntel, pattern: "POST /api/v1/workspace/intel/{id}/link", json: `{"staff_id":"S2","confirm":false}`, okStatus: 400},
 	{method: "POST", path: "/api/v1/workspace/disclosures/{req}/decision", need: lantern.ActDecideIdentity, pattern: "POST /api/v1/workspace/disclosures/{id}/decision", json: `{"approve":false,"note":"not yet"}`, alt: 409},
 }
 
@@ -155,11 +172,13 @@ func (u permUser) allowed(r permRoute) bool {
 	}
 	may := map[lantern.UserRole][]lantern.Action{
 		lantern.UserAnalyst: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake,
-			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral,
+			lantern.ActViewIntel, lantern.ActChangeIntel, lantern.ActLinkIntel},
 		lantern.UserInvestigator: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules,
-			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActRequestIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral, lantern.ActViewIntel, lantern.ActChangeIntel},
 		lantern.UserHeadOfPSD: {lantern.ActViewAlerts, lantern.ActChangeAlert, lantern.ActViewStaff, lantern.ActViewPerson, lantern.ActViewRules, lantern.ActViewIntake,
-			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActDecideIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral},
+			lantern.ActViewReports, lantern.ActChangeReport, lantern.ActDecideIdentity, lantern.ActViewReferrals, lantern.ActChangeReferral,
+			lantern.ActViewIntel, lantern.ActChangeIntel},
 		lantern.UserAuditor:       {lantern.ActViewAudit},
 		lantern.UserAdministrator: {lantern.ActViewRules, lantern.ActReloadRules, lantern.ActViewIntake},
 		lantern.UserPartner:       {lantern.ActPartnerReferrals},
@@ -217,11 +236,16 @@ func TestPermissions(t *testing.T) {
 	}
 	// The subject of alert A1 is not shown it in the queue, in the page or
 	// the API; a colleague is.
+	// (Looked for as a link or a JSON id, since the page's random CSRF
+	// token may happen to contain "A1".)
 	for _, path := range []string{"/alerts", "/api/v1/workspace/queue"} {
-		if body := clients["analyst.subject"].get(path).Body; strings.Contains(body, "A1") || !strings.Contains(body, "A2") {
+		has := func(body, id string) bool {
+			return strings.Contains(body, `href="/alerts/`+id+`"`) || strings.Contains(body, `"id":"`+id+`"`)
+		}
+		if body := clients["analyst.subject"].get(path).Body; has(body, "A1") || !has(body, "A2") {
 			t.Errorf("%s for the subject of A1: %.500s", path, body)
 		}
-		if body := clients["analyst"].get(path).Body; !strings.Contains(body, "A1") {
+		if body := clients["analyst"].get(path).Body; !has(body, "A1") {
 			t.Errorf("%s for a colleague lacks A1", path)
 		}
 	}
@@ -305,5 +329,18 @@ func (e *testEnv) seedReports() *strings.Replacer {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return strings.NewReplacer("{anon}", ids[lantern.ReportAnonymous], "{conf}", ids[lantern.ReportConfidential], "{req}", strconv.FormatInt(d.ID, 10))
+	var items [2]int64
+	for i := range items {
+		it := &lantern.IntelItem{Source: lantern.IntelFromReport, SourceRef: "report:" + ids[lantern.ReportAnonymous], Summary: "He may be pursuing a witness.",
+			State: lantern.IntelUngraded, CreatedBy: "setup-analyst", CreatedAt: t0}
+		if err := e.store.CreateIntelItem(ctx, it); err != nil {
+			e.t.Fatal(err)
+		}
+		items[i] = it.ID
+	}
+	if _, err := e.store.LinkIntelStaff(ctx, items[0], lantern.StaffLink{StaffID: "S1", By: "setup-analyst", At: t0}); err != nil {
+		e.t.Fatal(err)
+	}
+	return strings.NewReplacer("{anon}", ids[lantern.ReportAnonymous], "{conf}", ids[lantern.ReportConfidential], "{req}", strconv.FormatInt(d.ID, 10),
+		"{intel2}", strconv.FormatInt(items[1], 10), "{intel}", strconv.FormatInt(items[0], 10))
 }

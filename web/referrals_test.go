@@ -80,6 +80,20 @@ func TestReferralPortalOwnOrganisationOnly(t *testing.T) {
 	if r := ann.do("POST", upage+"/status", url.Values{"csrf_token": {utok}, "status": {"withdrawn"}}); r.Status != 400 && r.Status != 403 {
 		t.Fatalf("the unit withdrew a referral: %d", r.Status)
 	}
+	// The unit records it as intelligence; the item is on the log,
+	// ungraded, from this referral.
+	if r := ann.do("POST", upage+"/intel", url.Values{"csrf_token": {utok}, "summary": {" "}}); r.Status != 400 || !strings.Contains(r.Body, "Enter a summary") {
+		t.Fatalf("empty intelligence: %d %.500s", r.Status, r.Body)
+	}
+	if r := ann.do("POST", upage+"/intel", url.Values{"csrf_token": {utok}, "summary": {"An officer may be pursuing a charity's client."}}); r.Status != 303 {
+		t.Fatalf("intelligence: %d %.500s", r.Status, r.Body)
+	}
+	if items, _, err := e.store.FindIntelItems(ctx, lantern.IntelFilter{SourceRef: "referral:" + id}); err != nil || len(items) != 1 || items[0].State != lantern.IntelUngraded {
+		t.Fatalf("intelligence items from the referral: %+v %v", items, err)
+	}
+	if r := pam.do("POST", page+"/intel", url.Values{"csrf_token": {pam.token(page)}, "summary": {"x"}}); r.Status != 404 && r.Status != 405 {
+		t.Fatalf("a partner recorded intelligence: %d", r.Status)
+	}
 	if b := pam.get(page).Body; !strings.Contains(b, "Can the client speak to us?") || !strings.Contains(b, "We have this and will assess it.") ||
 		!strings.Contains(b, "Received by the unit") || strings.Contains(b, annID) {
 		t.Fatalf("the partner's view after the unit answered: %.3000s", b)

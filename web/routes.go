@@ -40,6 +40,12 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("POST /api/v1/workspace/reports/{id}/disclosures", s.page(s.apiReportDisclosure))
 	r.handleFunc("GET /api/v1/workspace/reports/{id}/identity", s.page(s.apiReportIdentity))
 	r.handleFunc("POST /api/v1/workspace/disclosures/{id}/decision", s.page(s.apiDisclosureDecision))
+	r.handleFunc("GET /api/v1/workspace/intel", s.page(s.apiIntelList))
+	r.handleFunc("GET /api/v1/workspace/intel/{id}", s.page(s.apiIntelItem))
+	r.handleFunc("POST /api/v1/workspace/intel/{id}/grade", s.page(s.apiIntelGrade))
+	r.handleFunc("POST /api/v1/workspace/intel/{id}/share", s.page(s.apiIntelShare))
+	r.handleFunc("GET /api/v1/workspace/intel/{id}/candidates", s.page(s.apiIntelCandidates))
+	r.handleFunc("POST /api/v1/workspace/intel/{id}/link", s.page(s.apiIntelLink))
 
 	// Signing in and out.
 	r.handleFunc("GET /signin", s.handleSignInForm)
@@ -69,6 +75,9 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("GET /reports/{id}/identity", s.page(s.handleReportIdentity))
 	r.handleFunc("GET /reports/{id}/files/{file}", s.page(s.handleReportFile))
 	r.handleFunc("POST /reports/{id}/{action}", s.page(s.handleReportAction))
+	r.handleFunc("GET /intel", s.page(s.handleIntelPage))
+	r.handleFunc("GET /intel/{id}", s.page(s.handleIntelItemPage))
+	r.handleFunc("POST /intel/{id}/{action}", s.page(s.handleIntelAction))
 
 	// The partner referral portal's pages.
 	r.handleFunc("GET /referrals", s.page(s.handleReferralsPage))

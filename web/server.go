@@ -69,6 +69,9 @@ type Services struct {
 	// Referrals is the partner referral portal's core; nil leaves its
 	// pages answering 503.
 	Referrals Referrals
+	// Intel is the unit's intelligence log; nil leaves its pages
+	// answering 503.
+	Intel Intel
 }
 
 // Server is Lantern's HTTP server.

@@ -96,6 +96,7 @@ func (s *Server) newPage(r *http.Request, p *lantern.Principal, title string, da
 			{lantern.ActViewAlerts, "/alerts", "Alerts"},
 			{lantern.ActViewReports, "/reports", "Reports"},
 			{lantern.ActViewReferrals, "/partner-referrals", "Referrals"},
+			{lantern.ActViewIntel, "/intel", "Intelligence"},
 			{lantern.ActPartnerReferrals, "/referrals", "Referrals"},
 			{lantern.ActViewRules, "/rules", "Rules"},
 			{lantern.ActViewIntake, "/intake", "Intake"},
@@ -162,6 +163,26 @@ func (s *Server) funcs() template.FuncMap {
 				return n
 			}
 			return v
+		},
+		"intelState": func(v string) string {
+			switch v {
+			case lantern.IntelUngraded:
+				return "Ungraded"
+			case lantern.IntelGraded:
+				return "Graded"
+			case lantern.IntelShared:
+				return "Shared"
+			}
+			return v
+		},
+		"intelTag": func(v string) string {
+			switch v {
+			case lantern.IntelUngraded:
+				return "govuk-tag--yellow"
+			case lantern.IntelGraded:
+				return "govuk-tag--blue"
+			}
+			return "govuk-tag--green"
 		},
 		"reportTag": func(v string) string {
 			switch v {

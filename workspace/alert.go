@@ -302,5 +302,11 @@ func (s *Service) ChangeAlert(ctx context.Context, id string, u lantern.AlertSta
 	if err := c.allow(ctx, fmt.Sprintf("staff:%s %s -> %s", a.StaffID, a.State, changed.State)); err != nil {
 		return lantern.Alert{}, err
 	}
+	if changed.State == lantern.AlertEscalated && a.State != lantern.AlertEscalated {
+		if err := s.intelFromEscalation(ctx, c.p, changed); err != nil {
+			s.cfg.Logger.Error("workspace: an escalated alert's intelligence item was not recorded", "alert", id, "error", err)
+			return lantern.Alert{}, lantern.Errorf(lantern.EINTERNAL, "The alert was escalated, but its intelligence item could not be recorded.")
+		}
+	}
 	return *changed, nil
 }

@@ -128,7 +128,7 @@ func newEnv(t *testing.T, capacity int) *env {
 	audit := &memAudit{}
 	svc, err := workspace.New(workspace.Config{
 		Alerts: store, Staff: store, Persons: store, Incidents: store, Roster: store, Quarantine: store,
-		Sources: store, Index: store, Audit: audit, Rules: builtin{set}, Capacity: capacity,
+		Sources: store, Index: store, Audit: audit, Intel: store, Rules: builtin{set}, Capacity: capacity,
 		Now: func() time.Time { return at(100) },
 	})
 	if err != nil {

@@ -155,7 +155,11 @@ func (s *Service) riskNow(ctx context.Context) (*detect.Risk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read alert scores: %w", err)
 	}
-	return detect.RiskOf(scores, s.cfg.HalfLife), nil
+	items, err := s.linkedIntel(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	return detect.RiskOf(append(scores, intelScores(items)...), s.cfg.HalfLife), nil
 }
 
 // summary gives what pages show of a member of staff; an unknown one is
@@ -204,7 +208,7 @@ type Options struct {
 func NewFromStore(store lantern.Store, audit lantern.AuditService, rules RuleSource, o Options) (*Service, error) {
 	return New(Config{
 		Alerts: store, Staff: store, Persons: store, Incidents: store, Roster: store, Quarantine: store,
-		Sources: store, Index: store, Audit: audit, Rules: rules,
+		Sources: store, Index: store, Audit: audit, Intel: store, Rules: rules,
 		Capacity: o.Capacity, HalfLife: o.HalfLife, Now: o.Now, Logger: o.Logger,
 	})
 }

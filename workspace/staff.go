@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,8 +60,20 @@ func (s *Service) staffProfile(ctx context.Context, staffID string) (StaffProfil
 	}
 	sr := risk.Score(staffID)
 	p.Risk = RiskNow{Score: sr.Score, At: sr.At, Explanation: sr.Explanation}
-	p.Series = RiskSeries(alerts, s.cfg.HalfLife, sr.At)
-	p.Timeline = make([]ProfileEntry, 0, len(alerts))
+	items, err := s.linkedIntel(ctx, staffID)
+	if err != nil {
+		return StaffProfile{}, err
+	}
+	p.Series = RiskSeries(append(slices.Clip(alerts), intelAlerts(items)...), s.cfg.HalfLife, sr.At)
+	p.Timeline = make([]ProfileEntry, 0, len(alerts)+len(items))
+	for _, it := range items {
+		title := "Intelligence item " + strconv.FormatInt(it.ID, 10) + " from " + it.Source + ", ungraded"
+		if it.Grade != nil {
+			title = "Intelligence item " + strconv.FormatInt(it.ID, 10) + " from " + it.Source + ", graded " + it.Grade.String()
+		}
+		p.Timeline = append(p.Timeline, ProfileEntry{Kind: ProfileIntel, ID: strconv.FormatInt(it.ID, 10), At: it.CreatedAt,
+			Until: it.UpdatedAt, Title: title, State: it.State, Weight: IntelWeight(it.Grade)})
+	}
 	for _, a := range alerts {
 		title := a.Rule
 		if a.Signal {

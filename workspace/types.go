@@ -44,6 +44,10 @@ type Config struct {
 	Sources    lantern.SourceService
 	Index      lantern.EventIndexService
 	Audit      lantern.AuditService
+	// Intel is the intelligence log: items linked to a member of staff
+	// show on their profile and count in their risk score, and escalating
+	// an alert records one. Nil leaves intelligence out.
+	Intel lantern.IntelService
 	// Rules is the running rule set; nil leaves Rules without fixture
 	// results or descriptions.
 	Rules RuleSource
@@ -159,6 +163,9 @@ const (
 	ProfileReport   = "report"
 	ProfileReferral = "referral"
 	ProfileCase     = "case"
+	// ProfileIntel is an intelligence item an analyst linked to the
+	// member of staff.
+	ProfileIntel = "intelligence"
 )
 
 // ProfileEntry is one thing about a member of staff on their profile's
@@ -172,6 +179,9 @@ type ProfileEntry struct {
 	State    string         `json:"state,omitempty"`
 	Severity string         `json:"severity,omitempty"`
 	Alert    *lantern.Alert `json:"alert,omitempty"` // for ProfileAlert
+	// Weight is what an intelligence item adds to the risk score before
+	// decay (see IntelWeight), for ProfileIntel.
+	Weight float64 `json:"weight,omitempty"`
 }
 
 // StaffProfile is everything the unit holds about one member of staff.

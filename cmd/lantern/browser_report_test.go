@@ -135,6 +135,38 @@ func TestBrowserReportConversation(t *testing.T) {
 	}
 	a.Screenshot("r09-report-answered")
 	a.CheckAccessibility("report, answered")
+
+	// The analyst records it as intelligence, then grades and shares the
+	// item on the intelligence log.
+	a.Fill("#summary", "A custody sergeant may be pursuing a burglary victim by message.")
+	a.Click("form[action$='/intel'] button[type=submit]")
+	a.WaitFor(".govuk-notification-banner--success")
+	a.Go(base + "/intel")
+	a.WaitFor("table a[href^='/intel/']")
+	a.CheckAccessibility("intelligence log")
+	a.Click("table a[href^='/intel/']")
+	a.WaitFor("#source")
+	if got := a.Text("main"); !strings.Contains(got, "2: Untested") || !strings.Contains(got, "Grade the item before you share it") {
+		t.Fatalf("intelligence item page: %q", got)
+	}
+	a.CheckAccessibility("intelligence item")
+	a.Click("form[action$='/grade'] button[type=submit]")
+	a.WaitFor(".govuk-error-summary")
+	a.CheckAccessibility("intelligence item with an error")
+	a.Click("#source-2")
+	a.Click("#intelligence-C")
+	a.Click("#handling")
+	a.Click("form[action$='/grade'] button[type=submit]")
+	a.WaitFor(".govuk-notification-banner--success")
+	a.Fill("#sanitised", "A police officer may be contacting a crime victim for a personal purpose.")
+	a.Fill("#with", "Anti-corruption unit, Force B")
+	a.Click("form[action$='/share'] button[type=submit]")
+	a.WaitFor(".govuk-notification-banner--success")
+	if got := a.Text("main"); !strings.Contains(got, "2/C/P") || !strings.Contains(got, "Anti-corruption unit, Force B") {
+		t.Fatalf("shared item: %q", got)
+	}
+	a.Screenshot("r09b-intel-shared")
+	a.CheckAccessibility("intelligence item, shared")
 	// A partner sends a referral through the portal and finds it listed.
 	pp := b.NewPage(t)
 	signInBrowser(t, pp, base, partner, false)

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"lantern/intel"
 	"lantern/referral"
 	"lantern/web"
 )
@@ -116,14 +117,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		return rp.Shutdown(sctx)
 	}
-	refs, err := referral.NewService(referral.Config{Store: sys.store, Audit: sys.store})
+	refs, err := referral.NewService(referral.Config{Store: sys.store, Audit: sys.store, PartnerOf: referral.OrganisationOf(sys.store)})
+	if err != nil {
+		stop()
+		stopReporting()
+		return err
+	}
+	il, err := intel.NewService(intel.Config{Store: sys.store, Audit: sys.store, Staff: sys.store})
 	if err != nil {
 		stop()
 		stopReporting()
 		return err
 	}
 	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det,
-		Auth: am, Workspace: ws, Audit: sys.store, Reports: rp.Service, Referrals: refs})
+		Auth: am, Workspace: ws, Audit: sys.store, Reports: rp.Service, Referrals: refs, Intel: il})
 	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
 
 	hup := make(chan os.Signal, 1)

@@ -34,6 +34,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			{Name: "name", Usage: "display name; the username when empty"},
 			{Name: "staff", Usage: "the user's own staff id in the force, if they are on its staff"},
 			{Name: "oidc-subject", Usage: "the subject the force's single sign-on provider gives this user, to link it now"},
+			{Name: "organisation", Usage: "a partner's organisation: its partner users see each other's referrals (role partner only)"},
 		}, settings...)
 	}
 	cfg, _, names, err := loadConfig("user "+sub, rest, e.getenv, e.stderr, settings)
@@ -79,7 +80,7 @@ func changeUsers(ctx context.Context, e *env, m *auth.Manager, sub, name string,
 	switch sub {
 	case "add":
 		u, cred, err := m.AddUser(ctx, actor, auth.NewUser{Username: names[0], Name: cfg.str("name"), Role: lantern.UserRole(cfg.str("role")),
-			StaffID: cfg.str("staff"), OIDCSubject: cfg.str("oidc-subject")})
+			StaffID: cfg.str("staff"), OIDCSubject: cfg.str("oidc-subject"), Organisation: cfg.str("organisation")})
 		if err != nil {
 			return err
 		}

@@ -360,3 +360,23 @@ func TestPrintConfigMasksOIDCSecret(t *testing.T) {
 		t.Errorf("bad issuer: exit %d: %s", code, errOut)
 	}
 }
+
+// TestUserAddPartnerOrganisation: a partner is added to an organisation;
+// another role cannot be.
+func TestUserAddPartnerOrganisation(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runBin(t, "user", "add", "pam", "--role", "partner", "--organisation", "refuge-north", "--data-dir", dir); code != 0 {
+		t.Fatalf("user add partner: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runBin(t, "user", "add", "dan", "--role", "analyst", "--organisation", "refuge-north", "--data-dir", dir); code == 0 || !strings.Contains(errOut, "organisation") {
+		t.Fatalf("user add analyst with an organisation: exit %d: %s", code, errOut)
+	}
+	_, st := managerFor(t, dir)
+	u, err := st.FindUserByUsername(t.Context(), "pam")
+	if err != nil || u.Organisation != "refuge-north" || u.Role != lantern.UserPartner {
+		t.Fatalf("partner: %+v %v", u, err)
+	}
+	if _, err := st.FindUserByUsername(t.Context(), "dan"); lantern.ErrorCode(err) != lantern.ENOTFOUND {
+		t.Errorf("the analyst was added: %v", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"lantern"
 	"lantern/detect"
+	"lantern/workspace"
 )
 
 // Rules is the running detection's rule set, which the API lists and
@@ -218,7 +219,9 @@ func toStaffRisk(sr detect.StaffRisk) staffRisk {
 }
 
 // handleRisk ranks staff by risk: GET /api/v1/risk?limit=K. Scores combine
-// every alert and signal the unit has not dismissed, decaying in event time.
+// every alert and signal the unit has not dismissed and the graded
+// intelligence items linked to staff (workspace.RiskScores), decaying in
+// event time.
 func (s *Server) handleRisk(w http.ResponseWriter, r *http.Request) {
 	svc, _, ok := s.alertsAPI(w, r)
 	if !ok {
@@ -229,7 +232,7 @@ func (s *Server) handleRisk(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	scores, err := svc.Alerts.AlertScores(r.Context())
+	scores, err := workspace.RiskScores(r.Context(), svc.Alerts, svc.IntelLog)
 	if err != nil {
 		s.Error(w, r, err)
 		return

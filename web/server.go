@@ -53,7 +53,11 @@ type Services struct {
 	Intake  *intake.Intake        // accepts records for POST /api/v1/events
 	Sources lantern.SourceService // authenticates API sources
 	Alerts  lantern.AlertService  // alerts and their scores, for the alerts and risk API
-	Rules   Rules                 // the running rule set; nil when detection is not running
+	// IntelLog is the intelligence log whose graded items linked to staff
+	// count in GET /api/v1/risk, as in the workspace; nil counts alerts
+	// alone.
+	IntelLog lantern.IntelService
+	Rules    Rules // the running rule set; nil when detection is not running
 
 	// Auth signs users in; Workspace answers the pages and their API. The
 	// pages answer 503 until both are attached.

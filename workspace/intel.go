@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"lantern"
 )
@@ -37,14 +38,60 @@ func IntelWeight(g *lantern.Grade) float64 {
 	return MaxIntelWeight * intelSourceFactor[g.Source] * intelAssessFactor[g.Intelligence]
 }
 
+// AlertScorer gives the scores of the alerts the unit has not dismissed.
+type AlertScorer interface {
+	AlertScores(ctx context.Context) ([]lantern.AlertScore, error)
+}
+
+// RiskScores gives what every risk ranking is built from, the queue and
+// profiles here as much as GET /api/v1/risk and `lantern risk`: the alerts
+// and signals the unit has not dismissed, and the graded intelligence items
+// linked to a member of staff, each weighing IntelWeight. intel may be nil.
+//
+// The ranking's clock is event time: the latest evidence among the
+// alerts. An item recorded after that counts as of that time, so an item
+// recorded today about a force whose newest events are older neither ages
+// the alerts nor is aged by them; on a live force the two clocks agree.
+func RiskScores(ctx context.Context, alerts AlertScorer, intel lantern.IntelService) ([]lantern.AlertScore, error) {
+	scores, err := alerts.AlertScores(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read alert scores: %w", err)
+	}
+	items, err := linkedIntel(ctx, intel, "")
+	if err != nil {
+		return nil, err
+	}
+	return append(scores, intelScores(items, latestEvidence(scores))...), nil
+}
+
+// latestEvidence is the latest evidence among scores, zero for none.
+func latestEvidence(scores []lantern.AlertScore) time.Time {
+	var t time.Time
+	for _, s := range scores {
+		if s.LastEvidence.After(t) {
+			t = s.LastEvidence
+		}
+	}
+	return t
+}
+
+// intelTime is when an item counts from: when it was recorded, or asOf
+// when that is earlier (and not zero).
+func intelTime(it *lantern.IntelItem, asOf time.Time) time.Time {
+	if !asOf.IsZero() && it.CreatedAt.After(asOf) {
+		return asOf
+	}
+	return it.CreatedAt
+}
+
 // linkedIntel returns the intelligence items linked to staffID, or to
 // anyone when staffID is "", that weigh something; nil without an
 // intelligence log.
-func (s *Service) linkedIntel(ctx context.Context, staffID string) ([]*lantern.IntelItem, error) {
-	if s.cfg.Intel == nil {
+func linkedIntel(ctx context.Context, intel lantern.IntelService, staffID string) ([]*lantern.IntelItem, error) {
+	if intel == nil {
 		return nil, nil
 	}
-	list, _, err := s.cfg.Intel.FindIntelItems(ctx, lantern.IntelFilter{StaffID: staffID})
+	list, _, err := intel.FindIntelItems(ctx, lantern.IntelFilter{StaffID: staffID})
 	if err != nil {
 		return nil, fmt.Errorf("read intelligence items: %w", err)
 	}
@@ -57,24 +104,27 @@ func (s *Service) linkedIntel(ctx context.Context, staffID string) ([]*lantern.I
 	return out, nil
 }
 
-// intelScores gives the linked items as the risk ranking's scores.
-func intelScores(items []*lantern.IntelItem) []lantern.AlertScore {
+// intelScores gives the linked items as the risk ranking's scores, each
+// counting from intelTime.
+func intelScores(items []*lantern.IntelItem, asOf time.Time) []lantern.AlertScore {
 	var out []lantern.AlertScore
 	for _, it := range items {
 		if w := IntelWeight(it.Grade); w > 0 {
-			out = append(out, lantern.AlertScore{ID: intelRef(it.ID), Rule: IntelRule, StaffID: it.StaffID, Score: w, LastEvidence: it.CreatedAt})
+			out = append(out, lantern.AlertScore{ID: intelRef(it.ID), Rule: IntelRule, StaffID: it.StaffID, Score: w, LastEvidence: intelTime(it, asOf)})
 		}
 	}
 	return out
 }
 
-// intelAlerts gives the linked items as alerts, for RiskSeries.
-func intelAlerts(items []*lantern.IntelItem) []*lantern.Alert {
+// intelAlerts gives the linked items as alerts, for RiskSeries, each
+// counting from intelTime.
+func intelAlerts(items []*lantern.IntelItem, asOf time.Time) []*lantern.Alert {
 	var out []*lantern.Alert
 	for _, it := range items {
 		if w := IntelWeight(it.Grade); w > 0 {
+			at := intelTime(it, asOf)
 			out = append(out, &lantern.Alert{ID: intelRef(it.ID), Rule: IntelRule, StaffID: it.StaffID, Score: w,
-				FirstEvidence: it.CreatedAt, LastEvidence: it.CreatedAt, State: lantern.AlertTriaged})
+				FirstEvidence: at, LastEvidence: at, State: lantern.AlertTriaged})
 		}
 	}
 	return out

@@ -2,9 +2,12 @@ package workspace_test
 
 import (
 	"math"
+	"strconv"
 	"testing"
+	"time"
 
 	"lantern"
+	"lantern/detect"
 	"lantern/intel"
 	"lantern/workspace"
 )
@@ -111,5 +114,78 @@ func TestEscalationMakesLinkedIntel(t *testing.T) {
 	}
 	if got, _, err := il.List(as(analyst()), lantern.IntelFilter{}); err != nil || len(got) != 1 {
 		t.Errorf("a colleague's list: %v %v", got, err)
+	}
+}
+
+// TestRiskScoresCountIntelInEventTime checks that graded, linked items
+// count in the ranking every consumer uses, and that an item recorded after
+// the newest evidence counts as of that evidence: it neither moves the
+// ranking's clock (ageing everyone's alerts) nor is aged itself.
+func TestRiskScoresCountIntelInEventTime(t *testing.T) {
+	e := newEnv(t, 10)
+	ctx := t.Context()
+	alertsOnly, err := e.store.AlertScores(ctx)
+	must(t, err)
+	before := detect.RiskOf(alertsOnly, workspace.DefaultHalfLife)
+	if before.Now().IsZero() {
+		t.Fatal("the test force has no alerts")
+	}
+
+	record := func(staff string, created time.Time, g *lantern.Grade) int64 {
+		it := &lantern.IntelItem{Source: lantern.IntelFromReport, SourceRef: "report:r-" + staff, Summary: "A concern.",
+			State: lantern.IntelUngraded, CreatedBy: "u-analyst", CreatedAt: created}
+		must(t, e.store.CreateIntelItem(ctx, it))
+		_, err := e.store.LinkIntelStaff(ctx, it.ID, lantern.StaffLink{StaffID: staff, By: "u-analyst", At: created})
+		must(t, err)
+		if g != nil {
+			_, err = e.store.GradeIntelItem(ctx, it.ID, lantern.Grading{Grade: *g, By: "u-analyst", At: created})
+			must(t, err)
+		}
+		return it.ID
+	}
+	late := before.Now().AddDate(2, 0, 0) // recorded long after the newest event
+	early := before.Now().Add(-24 * time.Hour)
+	lateID := record("S9", late, &lantern.Grade{Source: 1, Intelligence: "A", Handling: "P"})
+	earlyID := record("S8", early, &lantern.Grade{Source: 2, Intelligence: "B", Handling: "P"})
+	record("S7", late, nil) // ungraded: weighs nothing
+
+	scores, err := workspace.RiskScores(ctx, e.store, e.store)
+	must(t, err)
+	if len(scores) != len(alertsOnly)+2 {
+		t.Fatalf("%d scores, want the %d alerts and 2 graded items", len(scores), len(alertsOnly))
+	}
+	byID := map[string]lantern.AlertScore{}
+	for _, s := range scores {
+		byID[s.ID] = s
+	}
+	lateScore, earlyScore := byID["intel:"+strconv.FormatInt(lateID, 10)], byID["intel:"+strconv.FormatInt(earlyID, 10)]
+	if !lateScore.LastEvidence.Equal(before.Now()) || lateScore.Score != workspace.MaxIntelWeight || lateScore.StaffID != "S9" || lateScore.Rule != workspace.IntelRule {
+		t.Errorf("late item scored %+v, want weight %v as of %v", lateScore, workspace.MaxIntelWeight, before.Now())
+	}
+	if !earlyScore.LastEvidence.Equal(early) || math.Abs(earlyScore.Score-4.8) > 1e-9 {
+		t.Errorf("early item scored %+v, want 4.8 as of %v", earlyScore, early)
+	}
+
+	after := detect.RiskOf(scores, workspace.DefaultHalfLife)
+	if !after.Now().Equal(before.Now()) {
+		t.Errorf("the ranking's clock moved from %v to %v", before.Now(), after.Now())
+	}
+	for _, sr := range before.Ranked(0) {
+		if sr.StaffID == "S9" || sr.StaffID == "S8" {
+			continue
+		}
+		if got := after.Score(sr.StaffID).Score; math.Abs(got-sr.Score) > 1e-9 {
+			t.Errorf("%s: %v without intelligence, %v with it", sr.StaffID, sr.Score, got)
+		}
+	}
+	if got := after.Score("S9").Score; math.Abs(got-(before.Score("S9").Score+workspace.MaxIntelWeight)) > 1e-6 {
+		t.Errorf("S9: %v, want %v plus the undecayed item", got, before.Score("S9").Score)
+	}
+
+	// Without an intelligence log the scores are the alerts'.
+	plain, err := workspace.RiskScores(ctx, e.store, nil)
+	must(t, err)
+	if len(plain) != len(alertsOnly) {
+		t.Errorf("%d scores without a log, want %d", len(plain), len(alertsOnly))
 	}
 }

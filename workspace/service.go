@@ -8,7 +8,6 @@ package workspace
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -148,18 +147,13 @@ func (c *call) audit(ctx context.Context, outcome, detail string) error {
 	return nil
 }
 
-// riskNow builds the risk ranking from the alerts the unit has not
-// dismissed, as the API ranks staff.
+// riskNow builds the risk ranking as the API ranks staff: from RiskScores.
 func (s *Service) riskNow(ctx context.Context) (*detect.Risk, error) {
-	scores, err := s.cfg.Alerts.AlertScores(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read alert scores: %w", err)
-	}
-	items, err := s.linkedIntel(ctx, "")
+	scores, err := RiskScores(ctx, s.cfg.Alerts, s.cfg.Intel)
 	if err != nil {
 		return nil, err
 	}
-	return detect.RiskOf(append(scores, intelScores(items)...), s.cfg.HalfLife), nil
+	return detect.RiskOf(scores, s.cfg.HalfLife), nil
 }
 
 // summary gives what pages show of a member of staff; an unknown one is

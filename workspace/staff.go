@@ -60,11 +60,11 @@ func (s *Service) staffProfile(ctx context.Context, staffID string) (StaffProfil
 	}
 	sr := risk.Score(staffID)
 	p.Risk = RiskNow{Score: sr.Score, At: sr.At, Explanation: sr.Explanation}
-	items, err := s.linkedIntel(ctx, staffID)
+	items, err := linkedIntel(ctx, s.cfg.Intel, staffID)
 	if err != nil {
 		return StaffProfile{}, err
 	}
-	p.Series = RiskSeries(append(slices.Clip(alerts), intelAlerts(items)...), s.cfg.HalfLife, sr.At)
+	p.Series = RiskSeries(append(slices.Clip(alerts), intelAlerts(items, risk.Now())...), s.cfg.HalfLife, sr.At)
 	p.Timeline = make([]ProfileEntry, 0, len(alerts)+len(items))
 	for _, it := range items {
 		title := "Intelligence item " + strconv.FormatInt(it.ID, 10) + " from " + it.Source + ", ungraded"

@@ -12,6 +12,7 @@ import (
 	"lantern"
 	"lantern/detect"
 	"lantern/web"
+	"lantern/workspace"
 )
 
 func alertsSettings() []setting {
@@ -113,7 +114,8 @@ type riskLine struct {
 }
 
 // runRisk ranks the staff of a data directory by risk, as GET /api/v1/risk
-// does: every alert and signal not dismissed, decaying in event time.
+// does: every alert and signal not dismissed and every graded intelligence
+// item linked to staff, decaying in event time.
 func runRisk(ctx context.Context, e *env, args []string) error {
 	cfg, _, rest, err := loadConfig("risk", args, e.getenv, e.stderr, riskSettings())
 	if err != nil {
@@ -127,7 +129,7 @@ func runRisk(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeStore()
-	scores, err := st.AlertScores(ctx)
+	scores, err := workspace.RiskScores(ctx, st, st)
 	if err != nil {
 		return err
 	}
@@ -168,6 +170,11 @@ func runRisk(ctx context.Context, e *env, args []string) error {
 				if !slices.Contains(line.EvidenceIDs, ev) {
 					line.EvidenceIDs = append(line.EvidenceIDs, ev)
 				}
+			}
+		}
+		for _, sc := range scores {
+			if sc.StaffID == id && sc.Rule == workspace.IntelRule && !slices.Contains(line.Rules, sc.Rule) {
+				line.Rules = append(line.Rules, sc.Rule)
 			}
 		}
 		if err := enc.Encode(line); err != nil {

@@ -129,7 +129,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stopReporting()
 		return err
 	}
-	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, Rules: det,
+	srv.Attach(web.Services{Checks: sys.checks(), Intake: sys.intake, Sources: sys.store, Alerts: sys.store, IntelLog: sys.store, Rules: det,
 		Auth: am, Workspace: ws, Audit: sys.store, Reports: rp.Service, Referrals: refs, Intel: il})
 	logger.Info("lantern ready", "version", version, "store", sys.storeKind, "event_log", sys.logKind, "data_dir", dir.path)
 

@@ -139,6 +139,10 @@ type UserService interface {
 	// SetUserOIDCSubject links the user to an identity provider's subject
 	// ("" unlinks); ECONFLICT if another user has it, ENOTFOUND if unknown.
 	SetUserOIDCSubject(ctx context.Context, id, subject string) error
+	// SetUserOrganisation moves a partner user to organisation, whose
+	// referrals they then see; EINVALID for another role or an empty or
+	// malformed organisation, ENOTFOUND if unknown.
+	SetUserOrganisation(ctx context.Context, id, organisation string) error
 	// UseTOTPStep records that the TOTP code of step was accepted. It
 	// returns ECONFLICT, recording nothing, when step is not later than the
 	// last step recorded, so that a code cannot be used twice.

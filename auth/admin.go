@@ -156,6 +156,33 @@ func (m *Manager) SetUserDisabled(ctx context.Context, actor, username string, d
 	return u, m.record(ctx, actor, action, "user:"+u.ID, detail)
 }
 
+// SetOrganisation moves a partner user to another organisation: from their
+// next request they see that organisation's referrals and no longer their
+// old one's. EINVALID for a user who is not a partner.
+func (m *Manager) SetOrganisation(ctx context.Context, actor, username, organisation string) (*lantern.User, error) {
+	if err := m.authorize(ctx, actor, lantern.ActManageUsers, ""); err != nil {
+		return nil, err
+	}
+	u, err := m.store.FindUserByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
+	if err != nil {
+		return nil, err
+	}
+	organisation = strings.TrimSpace(organisation)
+	if err := m.store.SetUserOrganisation(ctx, u.ID, organisation); err != nil {
+		return nil, err
+	}
+	detail := "organisation " + dashIfEmpty(u.Organisation) + " -> " + organisation
+	u.Organisation = organisation
+	return u, m.record(ctx, actor, "user.organisation", "user:"+u.ID, detail)
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 // RestrictStaff records an open case against a member of staff, which
 // locks any user with that staff id out of the workspace at their next
 // request.

@@ -105,6 +105,23 @@ func (db *DB) SetUserTOTP(ctx context.Context, id, secret string) error {
 	return db.updateUser(ctx, "set user totp", id, `totp_secret = $3, totp_last_step = 0`, secret)
 }
 
+// SetUserOrganisation moves a partner user to organisation; EINVALID for
+// another role or a bad organisation, ENOTFOUND if unknown.
+func (db *DB) SetUserOrganisation(ctx context.Context, id, organisation string) error {
+	u, err := db.FindUserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if organisation == "" {
+		return lantern.FieldErrorf("organisation", "Give the partner's organisation")
+	}
+	u.Organisation = organisation
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return db.updateUser(ctx, "set user organisation", id, `organisation = $3`, organisation)
+}
+
 // SetUserOIDCSubject links the user to subject ("" unlinks); ECONFLICT if
 // another user has it.
 func (db *DB) SetUserOIDCSubject(ctx context.Context, id, subject string) error {

@@ -77,6 +77,17 @@ func testUser(t *testing.T, open Opener) {
 		t.Errorf("FindUsers: %d users", len(list))
 	}
 
+	must(t, s.SetUserOrganisation(ctx, "u4", "refuge-south"))
+	if got, err := s.FindUserByID(ctx, "u4"); err != nil || got.Organisation != "refuge-south" {
+		t.Errorf("after SetUserOrganisation: %+v %v", got, err)
+	}
+	wantCode(t, s.SetUserOrganisation(ctx, "u1", "refuge-south"), lantern.EINVALID) // not a partner
+	wantCode(t, s.SetUserOrganisation(ctx, "u4", ""), lantern.EINVALID)
+	wantCode(t, s.SetUserOrganisation(ctx, "u4", "bad organisation\n"), lantern.EINVALID)
+	wantCode(t, s.SetUserOrganisation(ctx, "nobody", "refuge-south"), lantern.ENOTFOUND)
+	if got, _ := s.FindUserByID(ctx, "u4"); got == nil || got.Organisation != "refuge-south" {
+		t.Errorf("a refused change altered the user: %+v", got)
+	}
 	must(t, s.SetUserDisabled(ctx, "u1", true))
 	must(t, s.SetUserTOTP(ctx, "u1", "sealed:new"))
 	must(t, s.SetUserOIDCSubject(ctx, "u2", "sub-bob"))

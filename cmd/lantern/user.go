@@ -12,16 +12,17 @@ import (
 
 // runUser manages the workspace's users and the staff locked out of it:
 // lantern user add USERNAME --role R | disable | enable | reset USERNAME |
-// list | restrict STAFFID | unrestrict STAFFID.
+// organisation USERNAME --organisation ORG | list | restrict STAFFID |
+// unrestrict STAFFID.
 func runUser(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("user needs a subcommand: add, disable, enable, reset, list, restrict or unrestrict")
+		return usageErrorf("user needs a subcommand: add, disable, enable, reset, organisation, list, restrict or unrestrict")
 	}
 	sub, rest := args[0], args[1:]
-	want := map[string]int{"add": 1, "disable": 1, "enable": 1, "reset": 1, "list": 0, "restrict": 1, "unrestrict": 1}
+	want := map[string]int{"add": 1, "disable": 1, "enable": 1, "reset": 1, "organisation": 1, "list": 0, "restrict": 1, "unrestrict": 1}
 	n, ok := want[sub]
 	if !ok {
-		return usageErrorf("unknown user subcommand %q: use add, disable, enable, reset, list, restrict or unrestrict", sub)
+		return usageErrorf("unknown user subcommand %q: use add, disable, enable, reset, organisation, list, restrict or unrestrict", sub)
 	}
 	settings := systemSettings()
 	if sub == "add" {
@@ -36,6 +37,9 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			{Name: "oidc-subject", Usage: "the subject the force's single sign-on provider gives this user, to link it now"},
 			{Name: "organisation", Usage: "a partner's organisation: its partner users see each other's referrals (role partner only)"},
 		}, settings...)
+	}
+	if sub == "organisation" {
+		settings = append([]setting{{Name: "organisation", Usage: "the partner's new organisation: they then see its referrals and no longer their old one's"}}, settings...)
 	}
 	cfg, _, names, err := loadConfig("user "+sub, rest, e.getenv, e.stderr, settings)
 	if err != nil {
@@ -99,6 +103,12 @@ func changeUsers(ctx context.Context, e *env, m *auth.Manager, sub, name string,
 			return err
 		}
 		fmt.Fprintf(e.stdout, "user %s %sd\n", u.Username, sub)
+	case "organisation":
+		u, err := m.SetOrganisation(ctx, actor, names[0], cfg.str("organisation"))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %s now belongs to organisation %s\n", u.Username, u.Organisation)
 	case "restrict":
 		if err := m.RestrictStaff(ctx, actor, names[0]); err != nil {
 			return err
@@ -139,7 +149,7 @@ func listUsers(ctx context.Context, e *env, st lantern.Store) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tROLE\tNAME\tSTAFF\tSECOND FACTOR\tSTATE\tCREATED")
+	fmt.Fprintln(tw, "USERNAME\tROLE\tNAME\tSTAFF\tORGANISATION\tSECOND FACTOR\tSTATE\tCREATED")
 	for _, u := range users {
 		state := "enabled"
 		if u.Disabled {
@@ -154,7 +164,7 @@ func listUsers(ctx context.Context, e *env, st lantern.Store) error {
 		if u.OIDCSubject != "" {
 			second += ", sso linked"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, u.Name, dash(u.StaffID), second, state, u.CreatedAt.Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, u.Name, dash(u.StaffID), dash(u.Organisation), second, state, u.CreatedAt.Format(time.RFC3339))
 	}
 	return tw.Flush()
 }

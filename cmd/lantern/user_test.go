@@ -379,4 +379,32 @@ func TestUserAddPartnerOrganisation(t *testing.T) {
 	if _, err := st.FindUserByUsername(t.Context(), "dan"); lantern.ErrorCode(err) != lantern.ENOTFOUND {
 		t.Errorf("the analyst was added: %v", err)
 	}
+	st.Close()
+
+	// The organisation is listed, and can be changed for a partner only.
+	if code, out, errOut := runBin(t, "user", "list", "--data-dir", dir); code != 0 || !strings.Contains(out, "ORGANISATION") || !strings.Contains(out, "refuge-north") {
+		t.Fatalf("user list: exit %d: %s%s", code, out, errOut)
+	}
+	if code, out, errOut := runBin(t, "user", "organisation", "pam", "--organisation", "refuge-south", "--data-dir", dir); code != 0 || !strings.Contains(out, "refuge-south") {
+		t.Fatalf("user organisation: exit %d: %s%s", code, out, errOut)
+	}
+	if code, _, errOut := runBin(t, "user", "add", "ann", "--role", "analyst", "--data-dir", dir); code != 0 {
+		t.Fatalf("user add analyst: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runBin(t, "user", "organisation", "ann", "--organisation", "refuge-south", "--data-dir", dir); code == 0 || !strings.Contains(errOut, "organisation") {
+		t.Errorf("user organisation for an analyst: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runBin(t, "user", "organisation", "pam", "--data-dir", dir); code == 0 || !strings.Contains(errOut, "organisation") {
+		t.Errorf("user organisation without one: exit %d: %s", code, errOut)
+	}
+	_, st = managerFor(t, dir)
+	if u, err := st.FindUserByUsername(t.Context(), "pam"); err != nil || u.Organisation != "refuge-south" {
+		t.Errorf("after the move: %+v %v", u, err)
+	}
+	trail, err := st.AuditEntries(t.Context(), lantern.AuditQuery{Action: "user.organisation"})
+	// The move, then the two refused attempts, each on the trail.
+	if err != nil || len(trail) != 3 || trail[0].Outcome != lantern.AuditAllowed || trail[0].Detail != "organisation refuge-north -> refuge-south" ||
+		trail[1].Outcome != lantern.AuditFailed || trail[2].Outcome != lantern.AuditFailed {
+		t.Errorf("audit of the move: %+v %v", trail, err)
+	}
 }

@@ -63,6 +63,7 @@ type fixture struct {
 	store   lantern.Store
 	keyring *Keyring
 	svc     *Service
+	intel   *SealedIntel
 	audit   *memAudit
 	roles   map[string]lantern.UserRole
 }
@@ -103,7 +104,10 @@ func newFixtureOn(t *testing.T, dir string, st lantern.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc, err = NewService(Config{Store: st, Keyring: f.keyring, Receipts: rc, Audit: f.audit,
+	if f.intel, err = NewSealedIntel(IntelConfig{Store: st, Keyring: f.keyring}); err != nil {
+		t.Fatal(err)
+	}
+	f.svc, err = NewService(Config{Store: WithSealedIntel(st, f.intel), Keyring: f.keyring, Receipts: rc, Audit: f.audit,
 		Limiter: NewLimiter(5, 100, time.Minute), ReceiptTime: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -37,10 +37,12 @@ func checkPrefix(v string) error {
 }
 
 // reporting is the running reporting channel: its core, for the workspace
-// to use, and its own HTTP server.
+// to use, the intelligence log sealed under the same keys, and its own
+// HTTP server.
 type reporting struct {
 	Service *report.Service
 	Keyring *report.Keyring
+	Intel   *report.SealedIntel
 	srv     *http.Server
 	ln      net.Listener
 }
@@ -60,6 +62,10 @@ func startReporting(cfg *config, sys *system, logger *slog.Logger, reg prometheu
 	audit, _ := sys.store.(lantern.AuditService)
 	rp := &reporting{}
 	rp.Keyring = report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger, RoleOf: roleOf(sys.store)})
+	var err error
+	if rp.Intel, err = report.NewSealedIntel(report.IntelConfig{Store: sys.store, Keyring: rp.Keyring, Logger: logger.With("component", "intel")}); err != nil {
+		return nil, err
+	}
 	receipts, err := report.NewReceipts(sys.keys.receipts)
 	if err != nil {
 		return nil, err
@@ -86,7 +92,7 @@ func startReporting(cfg *config, sys *system, logger *slog.Logger, reg prometheu
 		}
 		notifiers = append(notifiers, &report.MailNotifier{Addr: relay, From: cfg.str("report-notify-from"), To: to, Logger: logger})
 	}
-	rp.Service, err = report.NewService(report.Config{Store: sys.store, Keyring: rp.Keyring, Receipts: receipts, Audit: audit,
+	rp.Service, err = report.NewService(report.Config{Store: report.WithSealedIntel(sys.store, rp.Intel), Keyring: rp.Keyring, Receipts: receipts, Audit: audit,
 		Notifier: notifiers, ReceiptTime: cfg.duration("report-receipt-time"), Logger: logger})
 	if err != nil {
 		return nil, err

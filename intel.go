@@ -176,6 +176,13 @@ type IntelKeyService interface {
 	// RecipientIntelKeys returns every item key wrapped for recipientID,
 	// by item ID.
 	RecipientIntelKeys(ctx context.Context, recipientID string) ([]IntelKey, error)
+	// SealIntelItem replaces the clear text of an item recorded before
+	// items were sealed with sealed, and stores sealed.Keys, in one
+	// transaction; the clear text is overwritten, not only hidden.
+	// ENOTFOUND; ECONFLICT when the item is sealed already; EINVALID
+	// without a sealed summary, with sealed sanitised text the item
+	// lacks in clear or without it when it has, or a malformed key.
+	SealIntelItem(ctx context.Context, id int64, sealed *SealedIntelText) error
 }
 
 // ValidateIntelText returns EINVALID naming field unless v is text of at
@@ -183,6 +190,28 @@ type IntelKeyService interface {
 func ValidateIntelText(field, v string) error {
 	if len(v) > MaxIntelTextBytes || !validText(v) {
 		return FieldErrorf(field, "This must be text of %d characters or fewer", MaxIntelTextBytes)
+	}
+	return nil
+}
+
+// CheckSealing returns EINVALID unless sealed can replace the clear text
+// of it: a sealed summary, sealed sanitised text exactly when it has some,
+// well-formed keys. ECONFLICT when it is sealed already. Stores call it in
+// SealIntelItem.
+func (it *IntelItem) CheckSealing(sealed *SealedIntelText) error {
+	if it.Sealed != nil {
+		return Errorf(ECONFLICT, "The item's text is sealed already.")
+	}
+	if sealed == nil || len(sealed.Summary) == 0 {
+		return FieldErrorf("summary", "a sealed summary is required")
+	}
+	if (it.Sanitised != "") != (len(sealed.Sanitised) > 0) {
+		return FieldErrorf("sanitised", "the sealed sanitised text must match the item's")
+	}
+	for i := range sealed.Keys {
+		if err := sealed.Keys[i].Validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

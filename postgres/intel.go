@@ -250,3 +250,30 @@ func (db *DB) RecipientIntelKeys(ctx context.Context, recipientID string) ([]lan
 	}
 	return list, nil
 }
+
+// SealIntelItem replaces an item's clear text with sealed text. The old
+// row version stays in the table's free space until PostgreSQL vacuums
+// it; see docs/security.md.
+func (db *DB) SealIntelItem(ctx context.Context, id int64, sealed *lantern.SealedIntelText) error {
+	return db.update(ctx, "seal intel item", func(tx pgx.Tx) error {
+		it, err := scanIntel(tx.QueryRow(ctx, `SELECT `+intelCols+` FROM intel_items WHERE id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return lantern.Errorf(lantern.ENOTFOUND, "Intelligence item not found.")
+		} else if err != nil {
+			return err
+		}
+		if err := it.CheckSealing(sealed); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE intel_items SET summary = '', sanitised = '', summary_sealed = $1, sanitised_sealed = $2,
+			updated_at = $3 WHERE id = $4`, sealed.Summary, sealed.Sanitised, ts(db.timestamp()), id)
+		if err != nil {
+			return err
+		}
+		keys := append([]lantern.IntelKey(nil), sealed.Keys...)
+		for i := range keys {
+			keys[i].ItemID = id
+		}
+		return putIntelKeys(ctx, tx, keys)
+	})
+}

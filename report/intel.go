@@ -97,43 +97,100 @@ func (s *SealedIntel) CreateIntelItem(ctx context.Context, it *lantern.IntelItem
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	content, _, err := s.cfg.Keyring.recipients(ctx)
-	if err != nil {
-		return err
-	}
-	if len(content) == 0 {
+	content, err := s.recipients(ctx)
+	if err == errNoIntelRecipients {
 		s.cfg.Logger.Error("intelligence item refused: no unit member has a key")
-		return errNoIntelRecipients
 	}
-	k, err := newKey(s.cfg.Rand)
 	if err != nil {
 		return err
 	}
 	stored := *it
 	stored.Summary, stored.Sanitised = "", ""
+	if stored.Sealed, err = s.seal(it, content); err != nil {
+		return err
+	}
+	if err := s.cfg.Store.CreateIntelItem(ctx, &stored); err != nil {
+		return err
+	}
+	it.ID, it.State, it.CreatedAt, it.UpdatedAt = stored.ID, stored.State, stored.CreatedAt, stored.UpdatedAt
+	return nil
+}
+
+// recipients returns those every item key is wrapped for: EUNAVAILABLE
+// when there are none.
+func (s *SealedIntel) recipients(ctx context.Context) (map[string]age.Recipient, error) {
+	content, _, err := s.cfg.Keyring.recipients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(content) == 0 {
+		return nil, errNoIntelRecipients
+	}
+	return content, nil
+}
+
+// seal seals the text of it under a new key and wraps the key for each of
+// content.
+func (s *SealedIntel) seal(it *lantern.IntelItem, content map[string]age.Recipient) (*lantern.SealedIntelText, error) {
+	k, err := newKey(s.cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
 	sealed := &lantern.SealedIntelText{}
 	if sealed.Summary, err = seal(k, intelLabel(it, "summary"), []byte(it.Summary), textBlock); err != nil {
-		return err
+		return nil, err
 	}
 	if it.Sanitised != "" {
 		if sealed.Sanitised, err = seal(k, intelLabel(it, "sanitised"), []byte(it.Sanitised), textBlock); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	now := s.cfg.Now()
 	for uid, r := range content {
 		w, err := wrapKey(k, r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sealed.Keys = append(sealed.Keys, lantern.IntelKey{RecipientID: uid, Wrapped: w, CreatedAt: now})
 	}
-	stored.Sealed = sealed
-	if err := s.cfg.Store.CreateIntelItem(ctx, &stored); err != nil {
-		return err
+	return sealed, nil
+}
+
+// SealClearItems seals the text of every item recorded in clear, before
+// the log was sealed, for the current recipients, and returns how many it
+// sealed. Run at start-up; EUNAVAILABLE when no unit member holds a key
+// yet, in which case the items wait for the next start.
+func (s *SealedIntel) SealClearItems(ctx context.Context) (int, error) {
+	const batch = 200
+	n := 0
+	var content map[string]age.Recipient
+	for offset := 0; ; offset += batch {
+		list, _, err := s.cfg.Store.FindIntelItems(ctx, lantern.IntelFilter{Limit: batch, Offset: offset})
+		if err != nil {
+			return n, err
+		}
+		for _, it := range list {
+			if it.Sealed != nil {
+				continue
+			}
+			if content == nil {
+				if content, err = s.recipients(ctx); err != nil {
+					return n, err
+				}
+			}
+			sealed, err := s.seal(it, content)
+			if err != nil {
+				return n, err
+			}
+			if err := s.cfg.Store.SealIntelItem(ctx, it.ID, sealed); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if len(list) < batch {
+			return n, nil
+		}
 	}
-	it.ID, it.State, it.CreatedAt, it.UpdatedAt = stored.ID, stored.State, stored.CreatedAt, stored.UpdatedAt
-	return nil
 }
 
 // IntelItem returns one item, its text opened for the principal in ctx

@@ -231,3 +231,44 @@ func mustSeal(t *testing.T, k key, label, text string) []byte {
 	must(t, err)
 	return b
 }
+
+// TestSealClearItems seals items recorded in clear before the log was
+// sealed: their text opens as before and is gone from the data directory.
+func TestSealClearItems(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	old := &lantern.IntelItem{Source: lantern.IntelFromReport, SourceRef: "report:r1", Summary: knownSentence, CreatedBy: "ann", CreatedAt: time.Now()}
+	must(t, f.store.CreateIntelItem(ctx, old))
+	_, err := f.store.GradeIntelItem(ctx, old.ID, lantern.Grading{Grade: grade2B, By: "ann", At: time.Now()})
+	must(t, err)
+	_, err = f.store.ShareIntelItem(ctx, old.ID, lantern.Sharing{Sanitised: "Sergeant Quillfeather may have misused the PNC.", With: "ACU", By: "ann", At: time.Now()})
+	must(t, err)
+	plain := &lantern.IntelItem{Source: lantern.IntelFromAlert, SourceRef: "alert:a1", Summary: knownName + " was named.", CreatedBy: "ann", CreatedAt: time.Now()}
+	must(t, f.store.CreateIntelItem(ctx, plain))
+	sealed := systemItem("already sealed")
+	must(t, f.intel.CreateIntelItem(ctx, sealed))
+
+	n, err := f.intel.SealClearItems(ctx)
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("sealed %d items, want 2", n)
+	}
+	if n, err := f.intel.SealClearItems(ctx); err != nil || n != 0 {
+		t.Fatalf("sealing again: %d %v", n, err)
+	}
+	wantCode(t, f.store.SealIntelItem(ctx, old.ID, &lantern.SealedIntelText{Summary: []byte("x")}), lantern.ECONFLICT)
+	got, err := f.intel.IntelItem(f.as(t, "hop"), old.ID)
+	must(t, err)
+	if got.Summary != knownSentence || !strings.Contains(got.Sanitised, "Quillfeather") || got.State != lantern.IntelShared {
+		t.Fatalf("sealed old item reads %+v", got)
+	}
+	for _, id := range []int64{old.ID, plain.ID} {
+		raw, err := f.store.IntelItem(ctx, id)
+		must(t, err)
+		if raw.Summary != "" || raw.Sanitised != "" || raw.Sealed == nil {
+			t.Errorf("item %d still in clear: %+v", id, raw)
+		}
+	}
+	must(t, f.store.Close())
+	searchDir(t, f.dir, knownSentence, "Quillfeather", knownName)
+}

@@ -251,3 +251,34 @@ func (db *DB) RecipientIntelKeys(ctx context.Context, recipientID string) ([]lan
 	}
 	return list, nil
 }
+
+// SealIntelItem replaces an item's clear text with sealed text. The clear
+// text is overwritten on disk too (secure_delete for this transaction), so
+// it does not linger in free space.
+func (db *DB) SealIntelItem(ctx context.Context, id int64, sealed *lantern.SealedIntelText) error {
+	return db.update(ctx, "seal intel item", func(tx *sql.Tx) error {
+		it, err := scanIntel(tx.QueryRowContext(ctx, `SELECT `+intelCols+` FROM intel_items WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return lantern.Errorf(lantern.ENOTFOUND, "Intelligence item not found.")
+		} else if err != nil {
+			return err
+		}
+		if err := it.CheckSealing(sealed); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = 1`); err != nil {
+			return err
+		}
+		defer tx.ExecContext(ctx, `PRAGMA secure_delete = 0`)
+		_, err = tx.ExecContext(ctx, `UPDATE intel_items SET summary = '', sanitised = '', summary_sealed = ?, sanitised_sealed = ?,
+			updated_at = ? WHERE id = ?`, sealed.Summary, sealed.Sanitised, micros(db.timestamp()), id)
+		if err != nil {
+			return err
+		}
+		keys := append([]lantern.IntelKey(nil), sealed.Keys...)
+		for i := range keys {
+			keys[i].ItemID = id
+		}
+		return putIntelKeys(ctx, tx, keys)
+	})
+}

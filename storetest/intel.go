@@ -96,6 +96,35 @@ func testSealedIntel(t *testing.T, open Opener) {
 		t.Errorf("keys for nobody: %v %v", keys, err)
 	}
 
+	// An item recorded in clear is sealed in place, with its keys.
+	old := &lantern.IntelItem{Source: lantern.IntelFromAlert, SourceRef: "alert:a2", Summary: "in clear", CreatedBy: "ann", CreatedAt: fine(hour(8))}
+	must(t, s.CreateIntelItem(ctx, old))
+	wantInvalid(t, s.SealIntelItem(ctx, old.ID, &lantern.SealedIntelText{}), "summary")
+	wantInvalid(t, s.SealIntelItem(ctx, old.ID, &lantern.SealedIntelText{Summary: []byte("s"), Sanitised: []byte("t")}), "sanitised")
+	wantInvalid(t, s.SealIntelItem(ctx, old.ID, &lantern.SealedIntelText{Summary: []byte("s"), Keys: []lantern.IntelKey{{RecipientID: "ann"}}}), "wrapped")
+	wantCode(t, s.SealIntelItem(ctx, 999, &lantern.SealedIntelText{Summary: []byte("s")}), lantern.ENOTFOUND)
+	must(t, s.SealIntelItem(ctx, old.ID, &lantern.SealedIntelText{Summary: []byte("sealed-old"), Keys: []lantern.IntelKey{intelKey("ann")}}))
+	got, err = s.IntelItem(ctx, old.ID)
+	must(t, err)
+	if got.Summary != "" || got.Sealed == nil || string(got.Sealed.Summary) != "sealed-old" || got.Sealed.Sanitised != nil || got.UpdatedAt.Before(got.CreatedAt) {
+		t.Errorf("sealed in place: %+v", got)
+	}
+	if _, err := s.IntelKey(ctx, old.ID, "ann"); err != nil {
+		t.Errorf("no key stored with the sealing: %v", err)
+	}
+	wantCode(t, s.SealIntelItem(ctx, old.ID, &lantern.SealedIntelText{Summary: []byte("again")}), lantern.ECONFLICT)
+	sharedOld := &lantern.IntelItem{Source: lantern.IntelFromAlert, SourceRef: "alert:a3", Summary: "in clear", CreatedBy: "ann", CreatedAt: fine(hour(9))}
+	must(t, s.CreateIntelItem(ctx, sharedOld))
+	_, err = s.GradeIntelItem(ctx, sharedOld.ID, lantern.Grading{Grade: lantern.Grade{Source: 1, Intelligence: "A", Handling: lantern.HandlingP}, By: "ann", At: hour(9)})
+	must(t, err)
+	_, err = s.ShareIntelItem(ctx, sharedOld.ID, lantern.Sharing{Sanitised: "clear sanitised", With: "ACU", By: "ann", At: hour(9)})
+	must(t, err)
+	wantInvalid(t, s.SealIntelItem(ctx, sharedOld.ID, &lantern.SealedIntelText{Summary: []byte("s")}), "sanitised")
+	must(t, s.SealIntelItem(ctx, sharedOld.ID, &lantern.SealedIntelText{Summary: []byte("s"), Sanitised: []byte("t")}))
+	if got, err := s.IntelItem(ctx, sharedOld.ID); err != nil || got.Sanitised != "" || string(got.Sealed.Sanitised) != "t" || got.State != lantern.IntelShared {
+		t.Errorf("shared item sealed in place: %+v %v", got, err)
+	}
+
 	// Removing a key recipient removes their item keys, not others'.
 	must(t, s.PutKeyRecipient(ctx, &lantern.KeyRecipient{UserID: "ivy", Role: lantern.UserInvestigator, PublicKey: "age1pqivy", WrappedIdentity: []byte("w"), CreatedAt: hour(1)}))
 	must(t, s.DeleteKeyRecipient(ctx, "ivy"))

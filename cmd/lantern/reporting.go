@@ -134,6 +134,21 @@ func (rp *reporting) Shutdown(ctx context.Context) error {
 	return rp.srv.Shutdown(ctx)
 }
 
+// sealClearIntel seals intelligence items recorded in clear before the log
+// was sealed. Until a unit member holds a key it cannot, and the items wait
+// for a later start; either way serving goes on.
+func sealClearIntel(ctx context.Context, in *report.SealedIntel, logger *slog.Logger) {
+	n, err := in.SealClearItems(ctx)
+	switch {
+	case lantern.ErrorCode(err) == lantern.EUNAVAILABLE:
+		logger.Warn("intelligence items recorded in clear stay so until a unit member holds a key", "sealed", n)
+	case err != nil:
+		logger.Error("intelligence items recorded in clear were not all sealed", "sealed", n, "error", err)
+	case n > 0:
+		logger.Info("intelligence items recorded in clear are now sealed", "sealed", n)
+	}
+}
+
 // roleOf looks up a user's current role, so that a unit member signing in
 // for the first time is given a key pair for reports.
 func roleOf(users lantern.UserService) func(ctx context.Context, userID string) (lantern.UserRole, error) {

@@ -106,6 +106,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stop()
 		return err
 	}
+	sealClearIntel(ctx, rp.Intel, logger)
 	am, ws, err := openWorkspace(cfg, dir, sys, det, rp.Intel, logger, keyringHook{rp.Keyring})
 	if err != nil {
 		stop()

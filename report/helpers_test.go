@@ -72,7 +72,7 @@ type fixture struct {
 // DefaultWorkFactor.
 const testWorkFactor = 10
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "lantern.db"))
@@ -93,7 +93,7 @@ func emptyStore(t *testing.T) lantern.Store {
 	return st
 }
 
-func newFixtureOn(t *testing.T, dir string, st lantern.Store) *fixture {
+func newFixtureOn(t testing.TB, dir string, st lantern.Store) *fixture {
 	t.Helper()
 	f := &fixture{dir: dir, store: st, audit: &memAudit{}, roles: map[string]lantern.UserRole{
 		"ann": lantern.UserAnalyst, "ivy": lantern.UserInvestigator, "hop": lantern.UserHeadOfPSD, "adm": lantern.UserAdministrator,

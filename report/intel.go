@@ -70,6 +70,7 @@ const (
 	IntelNotForYou = "This item's key was not wrapped for you: ask a colleague to grant you the unit's keys, or the head of PSD to recover them."
 	IntelOldKey    = "Your key does not open this item: it was replaced after the item was recorded. Ask the head of PSD to recover it."
 	IntelDamaged   = "This item's text could not be opened."
+	IntelNotOpened = "Open the item on the intelligence log to read its text."
 )
 
 // errNoIntelRecipients refuses an item nobody could ever read.
@@ -348,6 +349,42 @@ func (r *intelReader) reveal(ctx context.Context, it *lantern.IntelItem) {
 		return
 	}
 	it.Summary, it.Sanitised = string(summary), string(sanitised)
+}
+
+// WithoutText returns the log for services that use items' metadata only,
+// such as the workspace's risk ranking and staff profiles: it records and
+// changes items as s does, but its reads leave sealed text unopened (empty,
+// with Unreadable saying where to read it), so that ranking the whole force
+// unwraps no keys.
+func (s *SealedIntel) WithoutText() lantern.IntelService { return metadataIntel{s} }
+
+type metadataIntel struct{ *SealedIntel }
+
+func (m metadataIntel) IntelItem(ctx context.Context, id int64) (*lantern.IntelItem, error) {
+	it, err := m.cfg.Store.IntelItem(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	withoutText(it)
+	return it, nil
+}
+
+func (m metadataIntel) FindIntelItems(ctx context.Context, f lantern.IntelFilter) ([]*lantern.IntelItem, int, error) {
+	list, n, err := m.cfg.Store.FindIntelItems(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, it := range list {
+		withoutText(it)
+	}
+	return list, n, nil
+}
+
+// withoutText drops a sealed item's sealed text, unopened.
+func withoutText(it *lantern.IntelItem) {
+	if it.Sealed != nil {
+		it.Sealed, it.Summary, it.Sanitised, it.Unreadable = nil, "", "", IntelNotOpened
+	}
 }
 
 // WithSealedIntel returns st with its intelligence log replaced by in, for

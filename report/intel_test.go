@@ -272,3 +272,34 @@ func TestSealClearItems(t *testing.T) {
 	must(t, f.store.Close())
 	searchDir(t, f.dir, knownSentence, "Quillfeather", knownName)
 }
+
+// TestIntelWithoutText gives the workspace metadata only: items it records
+// are sealed, and its reads open nothing.
+func TestIntelWithoutText(t *testing.T) {
+	f := newFixture(t)
+	ws := f.intel.WithoutText()
+	ann := f.as(t, "ann")
+	it := systemItem(knownSentence)
+	must(t, ws.CreateIntelItem(ann, it))
+	if raw, err := f.store.IntelItem(t.Context(), it.ID); err != nil || raw.Summary != "" || raw.Sealed == nil {
+		t.Fatalf("recorded in clear: %+v %v", raw, err)
+	}
+	linked, err := ws.LinkIntelStaff(ann, it.ID, lantern.StaffLink{StaffID: "S1", By: "ann", At: time.Now()})
+	must(t, err)
+	if linked.StaffID != "S1" {
+		t.Fatalf("linked %+v", linked)
+	}
+	list, n, err := ws.FindIntelItems(ann, lantern.IntelFilter{StaffID: "S1"})
+	must(t, err)
+	if n != 1 || list[0].Summary != "" || list[0].Sealed != nil || list[0].Unreadable != IntelNotOpened || list[0].StaffID != "S1" {
+		t.Fatalf("metadata list: %d %+v", n, list)
+	}
+	one, err := ws.IntelItem(ann, it.ID)
+	must(t, err)
+	if one.Summary != "" || one.Unreadable != IntelNotOpened {
+		t.Fatalf("metadata item: %+v", one)
+	}
+	if got, err := f.intel.IntelItem(ann, it.ID); err != nil || got.Summary != knownSentence {
+		t.Fatalf("the log does not open what the workspace recorded: %+v %v", got, err)
+	}
+}

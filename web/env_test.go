@@ -158,7 +158,7 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	}
 	e.ws, err = workspace.New(workspace.Config{
 		Alerts: db, Staff: db, Persons: db, Incidents: db, Roster: db, Quarantine: db, Sources: db, Index: db,
-		Audit: db, Intel: e.intel, Rules: builtinRules{set}, Now: func() time.Time { return t0.Add(100 * time.Hour) },
+		Audit: db, Intel: e.intel.WithoutText(), Rules: builtinRules{set}, Now: func() time.Time { return t0.Add(100 * time.Hour) },
 	})
 	if err != nil {
 		t.Fatal(err)

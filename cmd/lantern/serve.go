@@ -107,7 +107,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	sealClearIntel(ctx, rp.Intel, logger)
-	am, ws, err := openWorkspace(cfg, dir, sys, det, rp.Intel, logger, keyringHook{rp.Keyring})
+	am, ws, err := openWorkspace(cfg, dir, sys, det, rp.Intel.WithoutText(), logger, keyringHook{rp.Keyring})
 	if err != nil {
 		stop()
 		return err

@@ -31,7 +31,7 @@ func newWorkspace(cfg *config, sys *system, det *detection, audit lantern.AuditS
 
 // openWorkspace builds the authenticator and the workspace service over
 // the open system, the running detection and the intelligence log (sealed
-// at rest).
+// at rest; the workspace needs items' metadata only).
 func openWorkspace(cfg *config, dir *dataDir, sys *system, det *detection, intel lantern.IntelService, logger *slog.Logger, hooks ...auth.Hook) (*auth.Manager, *workspace.Service, error) {
 	ac, err := authConfig(cfg, dir)
 	if err != nil {

@@ -122,6 +122,104 @@ type IntelItem struct {
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// Unreadable, when set, says why Summary and Sanitised are empty: the
+	// item's text is sealed and the reader's session holds no key that
+	// opens it (for example "Sign in again with your password to read
+	// this item").
+	Unreadable string `json:"unreadable,omitempty"`
+	// Sealed is the item's text as stored, encrypted at rest: when set,
+	// Summary and Sanitised are empty in the store. Never in JSON.
+	Sealed *SealedIntelText `json:"-"`
+}
+
+// SealedIntelText is an intelligence item's text encrypted under a key of
+// the item's own, and that key wrapped for each unit member who may read
+// it. The report package seals and opens it; stores keep it as it is.
+type SealedIntelText struct {
+	Summary   []byte // the sealed summary
+	Sanitised []byte // the sealed sanitised text; nil when there is none
+	// Keys are the item key's wraps to store with a new item (ItemID is
+	// then set by the store); empty when read back.
+	Keys []IntelKey
+}
+
+// IntelKey is an intelligence item's key wrapped for one recipient (a unit
+// member or the escrow), like a report's content key.
+type IntelKey struct {
+	ItemID      int64
+	RecipientID string
+	Wrapped     []byte
+	CreatedAt   time.Time
+}
+
+// Validate returns EINVALID for a key without a recipient or wrapped bytes.
+func (k *IntelKey) Validate() error {
+	if err := ValidateID("recipient_id", k.RecipientID); err != nil {
+		return err
+	}
+	if len(k.Wrapped) == 0 {
+		return FieldErrorf("wrapped", "wrapped key is required")
+	}
+	return ValidateTime("created_at", k.CreatedAt)
+}
+
+// IntelKeyService stores the wrapped keys of sealed intelligence items.
+// Removing a key recipient (ReportService.DeleteKeyRecipient) removes
+// their intelligence keys too.
+type IntelKeyService interface {
+	// IntelKey returns the item's key wrapped for recipientID; ENOTFOUND.
+	IntelKey(ctx context.Context, itemID int64, recipientID string) (*IntelKey, error)
+	// PutIntelKeys stores or replaces wrapped keys; ENOTFOUND for an item
+	// that does not exist, EINVALID for a malformed key.
+	PutIntelKeys(ctx context.Context, keys []IntelKey) error
+	// RecipientIntelKeys returns every item key wrapped for recipientID,
+	// by item ID.
+	RecipientIntelKeys(ctx context.Context, recipientID string) ([]IntelKey, error)
+	// SealIntelItem replaces the clear text of an item recorded before
+	// items were sealed with sealed, and stores sealed.Keys, in one
+	// transaction; the clear text is overwritten, not only hidden.
+	// ENOTFOUND; ECONFLICT when the item is sealed already; EINVALID
+	// without a sealed summary, with sealed sanitised text the item
+	// lacks in clear or without it when it has, or a malformed key.
+	SealIntelItem(ctx context.Context, id int64, sealed *SealedIntelText) error
+}
+
+// ValidateIntelText returns EINVALID naming field unless v is text of at
+// most MaxIntelTextBytes.
+func ValidateIntelText(field, v string) error {
+	if len(v) > MaxIntelTextBytes || !validText(v) {
+		return FieldErrorf(field, "This must be text of %d characters or fewer", MaxIntelTextBytes)
+	}
+	return nil
+}
+
+// CheckSealing returns EINVALID unless sealed can replace the clear text
+// of it: a sealed summary, sealed sanitised text exactly when it has some,
+// well-formed keys. ECONFLICT when it is sealed already. Stores call it in
+// SealIntelItem.
+func (it *IntelItem) CheckSealing(sealed *SealedIntelText) error {
+	if it.Sealed != nil {
+		return Errorf(ECONFLICT, "The item's text is sealed already.")
+	}
+	if sealed == nil || len(sealed.Summary) == 0 {
+		return FieldErrorf("summary", "a sealed summary is required")
+	}
+	if (it.Sanitised != "") != (len(sealed.Sanitised) > 0) {
+		return FieldErrorf("sanitised", "the sealed sanitised text must match the item's")
+	}
+	for i := range sealed.Keys {
+		if err := sealed.Keys[i].Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasSanitised reports whether the item has sanitised text, in clear or
+// sealed.
+func (it *IntelItem) hasSanitised() bool {
+	return strings.TrimSpace(it.Sanitised) != "" || it.Sealed != nil && len(it.Sealed.Sanitised) > 0
 }
 
 // Validate returns an EINVALID *Error naming the first field at fault, and
@@ -135,12 +233,18 @@ func (it *IntelItem) Validate() error {
 	if err := ValidateID("source_ref", it.SourceRef); err != nil {
 		return err
 	}
-	if strings.TrimSpace(it.Summary) == "" {
+	if it.Sealed != nil {
+		// Sealed text is checked before it is sealed; in the store the
+		// clear fields stay empty.
+		if len(it.Sealed.Summary) == 0 || it.Summary != "" || it.Sanitised != "" {
+			return FieldErrorf("summary", "a sealed item has its summary sealed and no text in clear")
+		}
+	} else if strings.TrimSpace(it.Summary) == "" {
 		return FieldErrorf("summary", "Enter a summary of the intelligence")
 	}
 	for _, f := range []struct{ name, v string }{{"summary", it.Summary}, {"sanitised", it.Sanitised}} {
-		if len(f.v) > MaxIntelTextBytes || !validText(f.v) {
-			return FieldErrorf(f.name, "This must be text of %d characters or fewer", MaxIntelTextBytes)
+		if err := ValidateIntelText(f.name, f.v); err != nil {
+			return err
 		}
 	}
 	if err := ValidateOneOf("state", it.State, IntelStates...); err != nil {
@@ -169,7 +273,7 @@ func (it *IntelItem) Validate() error {
 		return FieldErrorf("grade", "an ungraded item carries no grade")
 	}
 	if it.State == IntelShared {
-		if strings.TrimSpace(it.Sanitised) == "" {
+		if !it.hasSanitised() {
 			return FieldErrorf("sanitised", "An item needs sanitised text before it can be shared")
 		}
 		if err := ValidateID("shared_with", it.SharedWith); err != nil {
@@ -204,12 +308,14 @@ type Grading struct {
 }
 
 // Sharing is the dissemination of a graded item: Sanitised replaces the
-// item's sanitised text when set.
+// item's sanitised text when set, or for a sealed item SealedSanitised
+// replaces its sealed sanitised text.
 type Sharing struct {
-	Sanitised string
-	With      string // who it is shared with: an organisation or team
-	By        string
-	At        time.Time
+	Sanitised       string
+	SealedSanitised []byte
+	With            string // who it is shared with: an organisation or team
+	By              string
+	At              time.Time
 }
 
 // StaffLink is an analyst's confirmation that an item concerns a member of
@@ -232,7 +338,9 @@ type IntelFilter struct {
 // IntelService stores the intelligence log.
 type IntelService interface {
 	// CreateIntelItem stores a new ungraded item and sets its ID. EINVALID
-	// for an item that is not ungraded or has a staff link.
+	// for an item that is not ungraded or has a staff link. An item with
+	// Sealed is stored with its sealed text and Sealed.Keys, in one
+	// transaction.
 	CreateIntelItem(ctx context.Context, it *IntelItem) error
 	// IntelItem returns one item; ENOTFOUND.
 	IntelItem(ctx context.Context, id int64) (*IntelItem, error)
@@ -278,7 +386,16 @@ func (it IntelItem) ApplySharing(s Sharing) (*IntelItem, error) {
 		}
 		return nil, Errorf(ECONFLICT, "The item has already been shared.")
 	}
-	if s.Sanitised != "" {
+	switch {
+	case it.Sealed != nil && s.Sanitised != "":
+		return nil, FieldErrorf("sanitised", "a sealed item's sanitised text must be sealed too")
+	case it.Sealed == nil && s.SealedSanitised != nil:
+		return nil, FieldErrorf("sanitised", "an item whose summary is in clear cannot take sealed text")
+	case s.SealedSanitised != nil:
+		sealed := *it.Sealed
+		sealed.Sanitised = s.SealedSanitised
+		it.Sealed = &sealed
+	case s.Sanitised != "":
 		it.Sanitised = s.Sanitised
 	}
 	if err := ValidateTime("at", s.At); err != nil {
@@ -308,4 +425,5 @@ type IntakeStore interface {
 	ReportService
 	ReferralService
 	IntelService
+	IntelKeyService
 }

@@ -500,6 +500,9 @@ func (db *DB) DeleteKeyRecipient(ctx context.Context, userID string) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM report_keys WHERE recipient_id = $1`, userID); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM intel_keys WHERE recipient_id = $1`, userID); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `DELETE FROM key_recipients WHERE user_id = $1`, userID)
 		if err != nil {
 			return err

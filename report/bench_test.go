@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"filippo.io/age"
+
+	"lantern"
 )
 
 // BenchmarkReceiptHash measures the slow hash behind every receipt check.
@@ -52,4 +54,26 @@ func BenchmarkSealKeyForRecipient(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkOpenIntelList measures listing 100 sealed intelligence items
+// for an analyst whose session opens them all: one key unwrapped and two
+// texts opened per item, which the log and a staff profile pay per page.
+// Run with: go test -run '^$' -bench OpenIntelList -benchtime 10x ./report
+func BenchmarkOpenIntelList(b *testing.B) {
+	f := newFixture(b)
+	const items = 100
+	for range items {
+		if err := f.intel.CreateIntelItem(b.Context(), systemItem(knownSentence)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := lantern.WithPrincipal(b.Context(), lantern.Principal{UserID: "ann", Role: lantern.UserAnalyst, SessionID: "s-ann"})
+	for b.Loop() {
+		list, _, err := f.intel.FindIntelItems(ctx, lantern.IntelFilter{Limit: items})
+		if err != nil || len(list) != items || list[0].Summary != knownSentence {
+			b.Fatalf("%d items, %v", len(list), err)
+		}
+	}
+	b.ReportMetric(float64(items*b.N)/b.Elapsed().Seconds(), "items/s")
 }

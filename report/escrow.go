@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"filippo.io/age"
 
@@ -45,7 +46,8 @@ func (k *Keyring) CreateEscrow(ctx context.Context, passphrase string) error {
 
 // RecoverWithEscrow unlocks the escrow key with passphrase and wraps every
 // report key the escrow holds for userID's current key pair: content keys
-// always, identity keys only when userID is a head of PSD. The user must
+// and intelligence items' keys always, identity keys only when userID is a
+// head of PSD. The user must
 // have signed in once since losing their old key, so that they have a new
 // pair. Only the head of PSD may do it; the attempt is on the audit trail
 // whether it succeeds or not. It returns how many keys were wrapped.
@@ -82,7 +84,7 @@ func (k *Keyring) RecoverWithEscrow(ctx context.Context, passphrase, userID stri
 		purposes = append(purposes, lantern.KeyIdentity)
 	}
 	n, err := k.rewrapAll(ctx, id, lantern.EscrowRecipient, userID, pub, purposes)
-	entry.Detail = fmt.Sprintf("%d report keys wrapped for the user", n)
+	entry.Detail = fmt.Sprintf("%d report and intelligence keys wrapped for the user", n)
 	if err == nil {
 		entry.Outcome = lantern.AuditAllowed
 	}
@@ -92,9 +94,9 @@ func (k *Keyring) RecoverWithEscrow(ctx context.Context, passphrase, userID stri
 	return n, err
 }
 
-// Grant wraps every report content key held by the session of the
-// principal in ctx for userID, a
-// colleague who joined the unit after those reports arrived. Audited.
+// Grant wraps every report content key and intelligence item key held by
+// the session of the principal in ctx for userID, a colleague who joined
+// the unit after those reports and items arrived. Audited.
 func (k *Keyring) Grant(ctx context.Context, userID string) (int, error) {
 	p, _ := lantern.PrincipalFrom(ctx)
 	if err := unitMember(p); err != nil {
@@ -118,13 +120,21 @@ func (k *Keyring) Grant(ctx context.Context, userID string) (int, error) {
 		outcome = lantern.AuditFailed
 	}
 	k.audit(ctx, lantern.AuditEntry{UserID: p.UserID, Role: p.Role, Action: "report.key.grant", Object: "user:" + userID,
-		Outcome: outcome, Detail: fmt.Sprintf("%d report keys wrapped for the user", n)})
+		Outcome: outcome, Detail: fmt.Sprintf("%d report and intelligence keys wrapped for the user", n)})
 	return n, err
 }
 
-// rewrapAll unwraps with id every key held by from and wraps it for to.
+// rewrapAll unwraps with id every key held by from and wraps it for to:
+// report keys with the purposes given, and with lantern.KeyContent the
+// intelligence items' keys too.
 func (k *Keyring) rewrapAll(ctx context.Context, id age.Identity, from, to string, pub age.Recipient, purposes []string) (int, error) {
 	n := 0
+	if slices.Contains(purposes, lantern.KeyContent) {
+		m, err := k.rewrapIntel(ctx, id, from, to, pub)
+		if n += m; err != nil {
+			return n, err
+		}
+	}
 	for _, purpose := range purposes {
 		keys, err := k.cfg.Store.RecipientKeys(ctx, from, purpose)
 		if err != nil {
@@ -177,4 +187,29 @@ func unitMember(p lantern.Principal) error {
 		return lantern.Errorf(lantern.EFORBIDDEN, "Your role may not read reports.")
 	}
 	return nil
+}
+
+// rewrapIntel unwraps with id every intelligence item key held by from and
+// wraps it for to.
+func (k *Keyring) rewrapIntel(ctx context.Context, id age.Identity, from, to string, pub age.Recipient) (int, error) {
+	keys, err := k.cfg.Store.RecipientIntelKeys(ctx, from)
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	out := make([]lantern.IntelKey, 0, len(keys))
+	for _, ik := range keys {
+		key, err := unwrapKey(ik.Wrapped, id)
+		if err != nil {
+			return 0, err
+		}
+		w, err := wrapKey(key, pub)
+		if err != nil {
+			return 0, err
+		}
+		out = append(out, lantern.IntelKey{ItemID: ik.ItemID, RecipientID: to, Wrapped: w, CreatedAt: k.cfg.Now()})
+	}
+	if err := k.cfg.Store.PutIntelKeys(ctx, out); err != nil {
+		return 0, err
+	}
+	return len(out), nil
 }

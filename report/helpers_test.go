@@ -63,6 +63,7 @@ type fixture struct {
 	store   lantern.Store
 	keyring *Keyring
 	svc     *Service
+	intel   *SealedIntel
 	audit   *memAudit
 	roles   map[string]lantern.UserRole
 }
@@ -71,7 +72,7 @@ type fixture struct {
 // DefaultWorkFactor.
 const testWorkFactor = 10
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "lantern.db"))
@@ -92,7 +93,7 @@ func emptyStore(t *testing.T) lantern.Store {
 	return st
 }
 
-func newFixtureOn(t *testing.T, dir string, st lantern.Store) *fixture {
+func newFixtureOn(t testing.TB, dir string, st lantern.Store) *fixture {
 	t.Helper()
 	f := &fixture{dir: dir, store: st, audit: &memAudit{}, roles: map[string]lantern.UserRole{
 		"ann": lantern.UserAnalyst, "ivy": lantern.UserInvestigator, "hop": lantern.UserHeadOfPSD, "adm": lantern.UserAdministrator,
@@ -103,7 +104,10 @@ func newFixtureOn(t *testing.T, dir string, st lantern.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc, err = NewService(Config{Store: st, Keyring: f.keyring, Receipts: rc, Audit: f.audit,
+	if f.intel, err = NewSealedIntel(IntelConfig{Store: st, Keyring: f.keyring}); err != nil {
+		t.Fatal(err)
+	}
+	f.svc, err = NewService(Config{Store: WithSealedIntel(st, f.intel), Keyring: f.keyring, Receipts: rc, Audit: f.audit,
 		Limiter: NewLimiter(5, 100, time.Minute), ReceiptTime: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

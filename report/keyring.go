@@ -28,9 +28,16 @@ const DefaultWorkFactor = 16
 // open, and a tampered file cannot demand unbounded work.
 const maxWorkFactor = 18
 
+// KeyStore is where a Keyring finds key pairs and the report and
+// intelligence keys wrapped for them.
+type KeyStore interface {
+	lantern.ReportService
+	lantern.IntelKeyService
+}
+
 // KeyringConfig is what a Keyring needs.
 type KeyringConfig struct {
-	Store lantern.ReportService
+	Store KeyStore
 	Audit lantern.AuditService
 	// RoleOf returns a user's role, so that a unit member signing in for
 	// the first time can be given a key pair. Nil: only Enrol gives keys.
@@ -289,7 +296,8 @@ func (k *Keyring) audit(ctx context.Context, e lantern.AuditEntry) error {
 	return nil
 }
 
-// Revoke removes a user's key pair and every report key wrapped for them,
+// Revoke removes a user's key pair and every report and intelligence key
+// wrapped for them,
 // and forgets their unlocked sessions: call it when a user leaves the unit
 // or moves to a role that does not read reports. Audited; ENOTFOUND when
 // the user has no key pair.

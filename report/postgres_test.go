@@ -19,7 +19,9 @@ import (
 // TestNothingReadableInPostgres runs the at-rest check against PostgreSQL:
 // after a report, an answer and a question, no table in the schema holds
 // the report's text, the reporter's name or address, or the file name, in
-// clear or as the hex PostgreSQL prints bytea in.
+// clear or as the hex PostgreSQL prints bytea in; nor does the
+// intelligence log after the report is recorded, graded and shared as
+// intelligence.
 func TestNothingReadableInPostgres(t *testing.T) {
 	base := os.Getenv("LANTERN_TEST_POSTGRES")
 	if base == "" {
@@ -52,6 +54,7 @@ func TestNothingReadableInPostgres(t *testing.T) {
 	list, _, err := f.svc.ListReports(f.as(t, "ann"), lantern.ReportFilter{})
 	must(t, err)
 	must(t, f.svc.Ask(f.as(t, "ann"), list[0].ID, "Did Quillfeather say anything?"))
+	recordIntel(t, f, list[0].ID)
 
 	rows, err := admin.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, schema)
 	must(t, err)
@@ -60,7 +63,7 @@ func TestNothingReadableInPostgres(t *testing.T) {
 	if len(tables) < 5 {
 		t.Fatalf("only %d tables", len(tables))
 	}
-	seenKind := false
+	seenKind, seenIntel := false, false
 	needles := []string{knownSentence, "Quillfeather", knownAddress, knownName, knownFile, "perpetua@example.org", sub.Receipt}
 	for _, table := range tables {
 		var dump string
@@ -70,6 +73,7 @@ func TestNothingReadableInPostgres(t *testing.T) {
 		// A positive control: the kind is metadata, stored in clear, so
 		// the search is known to see what is there.
 		seenKind = seenKind || strings.Contains(dump, "confidential")
+		seenIntel = seenIntel || table == "intel_items" && strings.Contains(dump, "referral:1")
 		for _, n := range needles {
 			if strings.Contains(lower, strings.ToLower(n)) || strings.Contains(lower, hex.EncodeToString([]byte(strings.ToLower(n)))) ||
 				strings.Contains(lower, hex.EncodeToString([]byte(n))) {
@@ -79,5 +83,8 @@ func TestNothingReadableInPostgres(t *testing.T) {
 	}
 	if !seenKind {
 		t.Errorf("the search did not find the report's kind, which is stored in clear")
+	}
+	if !seenIntel {
+		t.Errorf("the search did not find the intelligence item's source, which is stored in clear")
 	}
 }

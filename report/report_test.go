@@ -313,6 +313,7 @@ func TestNothingReadableAtRest(t *testing.T) {
 	must(t, f.svc.Reply(t.Context(), sub.Receipt, knownAddress+":50123", knownSentence+" again", nil))
 	list, _, _ := f.svc.ListReports(f.as(t, "ann"), lantern.ReportFilter{})
 	must(t, f.svc.Ask(f.as(t, "ann"), list[0].ID, "Did Quillfeather say anything?"))
+	recordIntel(t, f, list[0].ID)
 	must(t, f.store.Close())
 	n := searchDir(t, f.dir, knownSentence, "Quillfeather", knownAddress, knownName, knownFile, "perpetua@example.org", sub.Receipt, FormatReceipt(sub.Receipt))
 	if n == 0 {
@@ -323,6 +324,28 @@ func TestNothingReadableAtRest(t *testing.T) {
 	must(t, err)
 	if !bytes.Contains(b, []byte("confidential")) {
 		t.Errorf("the search did not find the report's kind, which is stored in clear")
+	}
+}
+
+// recordIntel records the report as intelligence in the known sentence, a
+// referral-like item from no one signed in, grades and shares one with
+// sanitised text naming Quillfeather, so that the at-rest searches cover
+// the intelligence log too.
+func recordIntel(t *testing.T, f *fixture, reportID string) {
+	t.Helper()
+	ann := f.as(t, "ann")
+	it, err := f.svc.CreateIntel(ann, reportID, "Intelligence: "+knownSentence)
+	must(t, err)
+	must(t, f.intel.CreateIntelItem(t.Context(), &lantern.IntelItem{Source: lantern.IntelFromReferral, SourceRef: "referral:1",
+		Summary: knownName + " says " + knownSentence, CreatedBy: "partner", CreatedAt: time.Now()}))
+	_, err = f.intel.GradeIntelItem(ann, it.ID, lantern.Grading{Grade: lantern.Grade{Source: 2, Intelligence: "B", Handling: lantern.HandlingP}, By: "ann", At: time.Now()})
+	must(t, err)
+	_, err = f.intel.ShareIntelItem(ann, it.ID, lantern.Sharing{Sanitised: "Sergeant Quillfeather may have misused the PNC.", With: "ACU", By: "ann", At: time.Now()})
+	must(t, err)
+	got, err := f.intel.IntelItem(ann, it.ID)
+	must(t, err)
+	if got.State != lantern.IntelShared || !strings.Contains(got.Sanitised, "Quillfeather") {
+		t.Fatalf("intelligence item not recorded: %+v", got)
 	}
 }
 

@@ -507,6 +507,9 @@ func (db *DB) DeleteKeyRecipient(ctx context.Context, userID string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_keys WHERE recipient_id = ?`, userID); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM intel_keys WHERE recipient_id = ?`, userID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM key_recipients WHERE user_id = ?`, userID)
 		if err != nil {
 			return err

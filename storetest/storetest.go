@@ -119,6 +119,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, open) })
 	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open) })
 	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
+	t.Run("SealedIntel", func(t *testing.T) { t.Parallel(); testSealedIntel(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

@@ -100,8 +100,10 @@ type testEnv struct {
 	// reports is the reporting channel's core; each unit member's report
 	// key is made and unlocked when they sign in.
 	reports *report.Service
-	offset  atomic.Int64 // added to the clock, so each sign-in has a fresh TOTP step
-	logs    *strings.Builder
+	// intel is the intelligence log sealed at rest under the same keys.
+	intel  *report.SealedIntel
+	offset atomic.Int64 // added to the clock, so each sign-in has a fresh TOTP step
+	logs   *strings.Builder
 }
 
 // testUser is a user the environment created, with its credentials.
@@ -149,9 +151,14 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The intelligence log is sealed at rest, as cmd/lantern wires it.
+	e.intel, err = report.NewSealedIntel(report.IntelConfig{Store: db, Keyring: keyring})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.ws, err = workspace.New(workspace.Config{
 		Alerts: db, Staff: db, Persons: db, Incidents: db, Roster: db, Quarantine: db, Sources: db, Index: db,
-		Audit: db, Intel: db, Rules: builtinRules{set}, Now: func() time.Time { return t0.Add(100 * time.Hour) },
+		Audit: db, Intel: e.intel.WithoutText(), Rules: builtinRules{set}, Now: func() time.Time { return t0.Add(100 * time.Hour) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -160,15 +167,15 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.reports, err = report.NewService(report.Config{Store: db, Keyring: keyring, Receipts: receipts, Audit: db, ReceiptTime: time.Millisecond})
+	e.reports, err = report.NewService(report.Config{Store: report.WithSealedIntel(db, e.intel), Keyring: keyring, Receipts: receipts, Audit: db, ReceiptTime: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, err := referral.NewService(referral.Config{Store: db, Audit: db, PartnerOf: referral.OrganisationOf(db)})
+	refs, err := referral.NewService(referral.Config{Store: report.WithSealedIntel(db, e.intel), Audit: db, PartnerOf: referral.OrganisationOf(db)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	il, err := intel.NewService(intel.Config{Store: db, Audit: db, Staff: db})
+	il, err := intel.NewService(intel.Config{Store: e.intel, Audit: db, Staff: db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,3 +172,55 @@ func TestIntelPages(t *testing.T) {
 		}
 	}
 }
+
+// TestIntelSealedPages reads a sealed item through the pages and the API:
+// the analyst whose key it was wrapped for reads its text; a colleague who
+// joined later sees the item, its grade and a notice in place of the
+// text, and cannot write sanitised text under a key they do not hold.
+func TestIntelSealedPages(t *testing.T) {
+	e := newTestEnv(t)
+	ann := e.signIn(e.addUser("ann", lantern.UserAnalyst, ""))
+	const summary = "Sergeant Quillfeather was seen at the victim's address off duty."
+	it := &lantern.IntelItem{Source: lantern.IntelFromScreening, SourceRef: "screening:S3", Summary: summary, CreatedBy: "system", CreatedAt: t0}
+	if err := e.intel.CreateIntelItem(context.Background(), it); err != nil { // by the system: no one signed in
+		t.Fatal(err)
+	}
+	stored, err := e.store.IntelItem(context.Background(), it.ID)
+	if err != nil || stored.Summary != "" || stored.Sealed == nil {
+		t.Fatalf("stored %+v %v", stored, err)
+	}
+	page := "/intel/" + strconv.FormatInt(it.ID, 10)
+	if r := ann.get(page); r.Status != 200 || !strings.Contains(r.Body, "Quillfeather was seen") || strings.Contains(r.Body, "Sign in again") {
+		t.Fatalf("analyst's page: %d %.2000s", r.Status, r.Body)
+	}
+	tok := ann.token(page)
+	if r := ann.do("POST", page+"/grade", url.Values{"csrf_token": {tok}, "source": {"2"}, "intelligence": {"B"}, "handling": {"P"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("grade: %d", r.Status)
+	}
+
+	nia := e.signIn(e.addUser("nia", lantern.UserAnalyst, ""))
+	r := nia.get(page)
+	if r.Status != 200 || strings.Contains(r.Body, "Quillfeather") || !strings.Contains(r.Body, "was not wrapped for you") || !strings.Contains(r.Body, "2/B/P") {
+		t.Fatalf("newcomer's page: %d %.3000s", r.Status, r.Body)
+	}
+	var got lantern.IntelItem
+	if r := nia.get("/api/v1/workspace/intel/" + strconv.FormatInt(it.ID, 10)); r.Status != 200 || json.Unmarshal([]byte(r.Body), &got) != nil ||
+		got.Summary != "" || !strings.Contains(got.Unreadable, "ask a colleague") || got.Grade == nil {
+		t.Fatalf("newcomer's API: %d %s", r.Status, r.Body)
+	}
+	if r := nia.get("/intel"); r.Status != 200 || !strings.Contains(r.Body, page) {
+		t.Fatalf("newcomer's list: %d", r.Status)
+	}
+	if r := nia.do("POST", page+"/share", url.Values{"csrf_token": {nia.token(page)}, "sanitised": {"An officer may be misusing his position."}, "with": {"Force B ACU"}}); r.Status != 403 || !strings.Contains(r.Body, "was not wrapped for you") {
+		t.Fatalf("newcomer shared: %d %.500s", r.Status, r.Body)
+	}
+	if r := ann.do("POST", page+"/share", url.Values{"csrf_token": {tok}, "sanitised": {"An officer may be misusing his position."}, "with": {"Force B ACU"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("analyst shared: %d %.500s", r.Status, r.Body)
+	}
+	if r := ann.get(page); !strings.Contains(r.Body, "An officer may be misusing his position.") {
+		t.Fatalf("sanitised text not shown: %.3000s", r.Body)
+	}
+	if stored, _ := e.store.IntelItem(context.Background(), it.ID); stored.Sanitised != "" || stored.Sealed == nil || stored.Sealed.Sanitised == nil {
+		t.Fatalf("sanitised text stored in clear: %+v", stored)
+	}
+}

@@ -195,14 +195,21 @@ type Options struct {
 	HalfLife time.Duration // DefaultHalfLife when 0
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// Intel is the intelligence log to use in place of the store's own,
+	// such as one that seals items at rest; nil uses the store's.
+	Intel lantern.IntelService
 }
 
 // NewFromStore returns a Service reading everything from one store, with
 // audit as its trail and rules as the running rule set (nil for none).
 func NewFromStore(store lantern.Store, audit lantern.AuditService, rules RuleSource, o Options) (*Service, error) {
+	intel := o.Intel
+	if intel == nil {
+		intel = store
+	}
 	return New(Config{
 		Alerts: store, Staff: store, Persons: store, Incidents: store, Roster: store, Quarantine: store,
-		Sources: store, Index: store, Audit: audit, Intel: store, Rules: rules,
+		Sources: store, Index: store, Audit: audit, Intel: intel, Rules: rules,
 		Capacity: o.Capacity, HalfLife: o.HalfLife, Now: o.Now, Logger: o.Logger,
 	})
 }

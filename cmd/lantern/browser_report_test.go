@@ -146,7 +146,9 @@ func TestBrowserReportConversation(t *testing.T) {
 	a.CheckAccessibility("intelligence log")
 	a.Click("table a[href^='/intel/']")
 	a.WaitFor("#source")
-	if got := a.Text("main"); !strings.Contains(got, "2: Untested") || !strings.Contains(got, "Grade the item before you share it") {
+	// The item is sealed at rest; the analyst's session opens it.
+	if got := a.Text("main"); !strings.Contains(got, "2: Untested") || !strings.Contains(got, "Grade the item before you share it") ||
+		!strings.Contains(got, "A custody sergeant may be pursuing a burglary victim by message.") {
 		t.Fatalf("intelligence item page: %q", got)
 	}
 	a.CheckAccessibility("intelligence item")
@@ -162,7 +164,8 @@ func TestBrowserReportConversation(t *testing.T) {
 	a.Fill("#with", "Anti-corruption unit, Force B")
 	a.Click("form[action$='/share'] button[type=submit]")
 	a.WaitFor(".govuk-notification-banner--success")
-	if got := a.Text("main"); !strings.Contains(got, "2/C/P") || !strings.Contains(got, "Anti-corruption unit, Force B") {
+	if got := a.Text("main"); !strings.Contains(got, "2/C/P") || !strings.Contains(got, "Anti-corruption unit, Force B") ||
+		!strings.Contains(got, "A police officer may be contacting a crime victim for a personal purpose.") {
 		t.Fatalf("shared item: %q", got)
 	}
 	a.Screenshot("r09b-intel-shared")

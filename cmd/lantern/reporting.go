@@ -37,10 +37,12 @@ func checkPrefix(v string) error {
 }
 
 // reporting is the running reporting channel: its core, for the workspace
-// to use, and its own HTTP server.
+// to use, the intelligence log sealed under the same keys, and its own
+// HTTP server.
 type reporting struct {
 	Service *report.Service
 	Keyring *report.Keyring
+	Intel   *report.SealedIntel
 	srv     *http.Server
 	ln      net.Listener
 }
@@ -60,6 +62,10 @@ func startReporting(cfg *config, sys *system, logger *slog.Logger, reg prometheu
 	audit, _ := sys.store.(lantern.AuditService)
 	rp := &reporting{}
 	rp.Keyring = report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger, RoleOf: roleOf(sys.store)})
+	var err error
+	if rp.Intel, err = report.NewSealedIntel(report.IntelConfig{Store: sys.store, Keyring: rp.Keyring, Logger: logger.With("component", "intel")}); err != nil {
+		return nil, err
+	}
 	receipts, err := report.NewReceipts(sys.keys.receipts)
 	if err != nil {
 		return nil, err
@@ -86,7 +92,7 @@ func startReporting(cfg *config, sys *system, logger *slog.Logger, reg prometheu
 		}
 		notifiers = append(notifiers, &report.MailNotifier{Addr: relay, From: cfg.str("report-notify-from"), To: to, Logger: logger})
 	}
-	rp.Service, err = report.NewService(report.Config{Store: sys.store, Keyring: rp.Keyring, Receipts: receipts, Audit: audit,
+	rp.Service, err = report.NewService(report.Config{Store: report.WithSealedIntel(sys.store, rp.Intel), Keyring: rp.Keyring, Receipts: receipts, Audit: audit,
 		Notifier: notifiers, ReceiptTime: cfg.duration("report-receipt-time"), Logger: logger})
 	if err != nil {
 		return nil, err
@@ -126,6 +132,21 @@ func (rp *reporting) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	return rp.srv.Shutdown(ctx)
+}
+
+// sealClearIntel seals intelligence items recorded in clear before the log
+// was sealed. Until a unit member holds a key it cannot, and the items wait
+// for a later start; either way serving goes on.
+func sealClearIntel(ctx context.Context, in *report.SealedIntel, logger *slog.Logger) {
+	n, err := in.SealClearItems(ctx)
+	switch {
+	case lantern.ErrorCode(err) == lantern.EUNAVAILABLE:
+		logger.Warn("intelligence items recorded in clear stay so until a unit member holds a key", "sealed", n)
+	case err != nil:
+		logger.Error("intelligence items recorded in clear were not all sealed", "sealed", n, "error", err)
+	case n > 0:
+		logger.Info("intelligence items recorded in clear are now sealed", "sealed", n)
+	}
 }
 
 // roleOf looks up a user's current role, so that a unit member signing in

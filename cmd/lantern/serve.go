@@ -16,6 +16,7 @@ import (
 
 	"lantern/intel"
 	"lantern/referral"
+	"lantern/report"
 	"lantern/web"
 )
 
@@ -105,7 +106,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stop()
 		return err
 	}
-	am, ws, err := openWorkspace(cfg, dir, sys, det, logger, keyringHook{rp.Keyring})
+	sealClearIntel(ctx, rp.Intel, logger)
+	am, ws, err := openWorkspace(cfg, dir, sys, det, rp.Intel.WithoutText(), logger, keyringHook{rp.Keyring})
 	if err != nil {
 		stop()
 		return err
@@ -117,13 +119,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		return rp.Shutdown(sctx)
 	}
-	refs, err := referral.NewService(referral.Config{Store: sys.store, Audit: sys.store, PartnerOf: referral.OrganisationOf(sys.store)})
+	refs, err := referral.NewService(referral.Config{Store: report.WithSealedIntel(sys.store, rp.Intel), Audit: sys.store, PartnerOf: referral.OrganisationOf(sys.store)})
 	if err != nil {
 		stop()
 		stopReporting()
 		return err
 	}
-	il, err := intel.NewService(intel.Config{Store: sys.store, Audit: sys.store, Staff: sys.store})
+	il, err := intel.NewService(intel.Config{Store: rp.Intel, Audit: sys.store, Staff: sys.store})
 	if err != nil {
 		stop()
 		stopReporting()

@@ -22,16 +22,17 @@ func workspaceSettings() []setting {
 // newWorkspace builds the workspace's domain services over the store, the
 // running rules and the audit trail, sized by the workspace-capacity
 // setting, for the web layer.
-func newWorkspace(cfg *config, sys *system, det *detection, audit lantern.AuditService, logger *slog.Logger) (*workspace.Service, error) {
+func newWorkspace(cfg *config, sys *system, det *detection, audit lantern.AuditService, intel lantern.IntelService, logger *slog.Logger) (*workspace.Service, error) {
 	return workspace.NewFromStore(sys.store, audit, det, workspace.Options{
 		Capacity: cfg.integer("workspace-capacity"), HalfLife: web.RiskHalfLife,
-		Logger: logger.With("component", "workspace"),
+		Logger: logger.With("component", "workspace"), Intel: intel,
 	})
 }
 
 // openWorkspace builds the authenticator and the workspace service over
-// the open system and the running detection.
-func openWorkspace(cfg *config, dir *dataDir, sys *system, det *detection, logger *slog.Logger, hooks ...auth.Hook) (*auth.Manager, *workspace.Service, error) {
+// the open system, the running detection and the intelligence log (sealed
+// at rest; the workspace needs items' metadata only).
+func openWorkspace(cfg *config, dir *dataDir, sys *system, det *detection, intel lantern.IntelService, logger *slog.Logger, hooks ...auth.Hook) (*auth.Manager, *workspace.Service, error) {
 	ac, err := authConfig(cfg, dir)
 	if err != nil {
 		return nil, nil, err
@@ -41,7 +42,7 @@ func openWorkspace(cfg *config, dir *dataDir, sys *system, det *detection, logge
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign-in: %w", err)
 	}
-	ws, err := newWorkspace(cfg, sys, det, sys.store, logger)
+	ws, err := newWorkspace(cfg, sys, det, sys.store, intel, logger)
 	if err != nil {
 		return nil, nil, fmt.Errorf("workspace: %w", err)
 	}

@@ -1,0 +1,17 @@
+-- Intelligence items are sealed at rest like reports: the summary and the
+-- sanitised text under a key of the item's own, wrapped for each unit
+-- member who reads it. The clear summary and sanitised columns stay empty
+-- for sealed items.
+
+ALTER TABLE intel_items ADD COLUMN summary_sealed bytea;
+ALTER TABLE intel_items ADD COLUMN sanitised_sealed bytea;
+
+CREATE TABLE intel_keys (
+	item_id      bigint NOT NULL REFERENCES intel_items (id),
+	recipient_id text   NOT NULL,
+	wrapped      bytea  NOT NULL,
+	created_at   timestamptz NOT NULL,
+	PRIMARY KEY (item_id, recipient_id)
+);
+
+CREATE INDEX intel_keys_by_recipient ON intel_keys (recipient_id, item_id);

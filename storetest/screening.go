@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,6 +131,58 @@ func testScreening(t *testing.T, open Opener) {
 		{Check: lantern.CheckFinancial, Results: 1, Staff: 1, Findings: 1, Last: hour(2)},
 		{Check: lantern.CheckOther, Results: 1, Staff: 1, Findings: 1, Last: hour(3)},
 	})
+}
+
+// testScreeningConcurrent records the same findings from several goroutines
+// at once, as two intake processes sharing a database might: each becomes
+// exactly one item, and the trail stays one sound chain.
+func testScreeningConcurrent(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := t.Context()
+	batch := func() []*lantern.ScreeningResult {
+		var rs []*lantern.ScreeningResult
+		for i := range 20 {
+			result := lantern.ScreeningNoTrace
+			if i%4 == 0 {
+				result = lantern.ScreeningTrace
+			}
+			rs = append(rs, &lantern.ScreeningResult{ID: "c-" + strconv.Itoa(i), StaffID: "S" + strconv.Itoa(i%5), CheckedAt: hour(float64(i)),
+				Check: lantern.CheckPND, Result: result, Detail: "Named in an intelligence report."})
+		}
+		return rs
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	created := make(chan int, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			items, err := s.RecordScreeningResults(ctx, batch()...)
+			errs <- err
+			created <- len(items)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(created)
+	for err := range errs {
+		must(t, err)
+	}
+	total := 0
+	for n := range created {
+		total += n
+	}
+	_, n, err := s.FindIntelItems(ctx, lantern.IntelFilter{})
+	must(t, err)
+	if total != 5 || n != 5 {
+		t.Errorf("created %d items (%d stored), want 5", total, n)
+	}
+	v, err := lantern.VerifyAudit(ctx, s, 0)
+	must(t, err)
+	if !v.OK() || v.Checked != 5 {
+		t.Errorf("trail %+v", v)
+	}
 }
 
 func resultIDs(list []*lantern.ScreeningResult) []string {

@@ -127,6 +127,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open) })
 	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
 	t.Run("Screening", func(t *testing.T) { t.Parallel(); testScreening(t, open) })
+	t.Run("ScreeningConcurrent", func(t *testing.T) { t.Parallel(); testScreeningConcurrent(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

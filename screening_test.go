@@ -21,7 +21,9 @@ func TestScreeningResultValidate(t *testing.T) {
 	}{
 		{"valid", func(*lantern.ScreeningResult) {}, ""},
 		{"no trace without detail", func(r *lantern.ScreeningResult) { r.Result, r.Detail = lantern.ScreeningNoTrace, "" }, ""},
-		{"other no trace without detail", func(r *lantern.ScreeningResult) { r.Check, r.Result, r.Detail = lantern.CheckOther, lantern.ScreeningNoTrace, "" }, ""},
+		{"other no trace without detail", func(r *lantern.ScreeningResult) {
+			r.Check, r.Result, r.Detail = lantern.CheckOther, lantern.ScreeningNoTrace, ""
+		}, ""},
 		{"no id", func(r *lantern.ScreeningResult) { r.ID = "" }, "id"},
 		{"no staff", func(r *lantern.ScreeningResult) { r.StaffID = "" }, "staff_id"},
 		{"no time", func(r *lantern.ScreeningResult) { r.CheckedAt = time.Time{} }, "checked_at"},

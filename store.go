@@ -22,6 +22,7 @@ type Store interface {
 	AuditService
 	EventIndexService
 	IntakeStore
+	ScreeningService
 
 	// Ping reports whether the store can serve requests; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error

@@ -136,7 +136,7 @@ type phoneLink struct {
 // and comms records are ignored and return false. Applying the same record
 // twice has no further effect.
 func (w *World) Apply(rec *ingest.Record) bool {
-	if rec.Access != nil || rec.Comms != nil {
+	if rec.Access != nil || rec.Comms != nil || rec.Screening != nil {
 		return false
 	}
 	w.recent.changed()

@@ -96,6 +96,15 @@ func (r *Record) appendJSON(dst []byte, withRecordID bool) []byte {
 		w.str("kind", s.Kind)
 		w.time("start", s.Start)
 		w.time("end", s.End)
+	case r.Kind == KindScreening && r.Screening != nil:
+		s := r.Screening
+		w.str("id", s.ID)
+		w.str("staff_id", s.StaffID)
+		w.time("checked_at", s.CheckedAt)
+		w.str("check", s.Check)
+		w.str("result", s.Result)
+		w.optStr("detail", s.Detail)
+		w.optStr("reference", s.Reference)
 	default:
 		return dst
 	}

@@ -16,7 +16,7 @@ import (
 var builtinProfiles embed.FS
 
 // BuiltinProfiles returns the names of the profiles shipped with Lantern
-// ("phone-cdr", "rms-audit", "roster"), sorted.
+// ("phone-cdr", "rms-audit", "roster", "vetting-screening"), sorted.
 func BuiltinProfiles() []string {
 	entries, _ := fs.ReadDir(builtinProfiles, "profiles")
 	var names []string

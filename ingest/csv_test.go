@@ -75,7 +75,7 @@ func openTestdata(t *testing.T, name string) *os.File {
 }
 
 func TestBuiltinProfiles(t *testing.T) {
-	if got := strings.Join(BuiltinProfiles(), ","); got != "phone-cdr,rms-audit,roster" {
+	if got := strings.Join(BuiltinProfiles(), ","); got != "phone-cdr,rms-audit,roster,vetting-screening" {
 		t.Fatalf("BuiltinProfiles = %s", got)
 	}
 	if _, err := BuiltinProfile("nope"); lantern.ErrorCode(err) != lantern.ENOTFOUND {
@@ -116,6 +116,20 @@ func TestCSVRoster(t *testing.T) {
 		`1:{"staff_id":"S1001","kind":"duty","start":"2024-03-01T07:00:00Z","end":"2024-03-01T17:00:00Z"}`,
 		`2:{"staff_id":"S1001","kind":"leave","start":"2024-03-04T00:00:00Z","end":"2024-03-09T00:00:00Z"}`,
 		`3:{"staff_id":"S1002","kind":"duty","start":"2024-03-30T22:00:00Z","end":"2024-03-31T07:00:00Z"}`,
+	})
+}
+
+func TestCSVVettingScreening(t *testing.T) {
+	p := builtin(t, "vetting-screening")
+	if p.Kind() != KindScreening {
+		t.Fatalf("kind %s", p.Kind())
+	}
+	checkRows(t, readCSV(t, openTestdata(t, "vetting-screening.csv"), p), []string{
+		`2:{"id":"VS-0001","staff_id":"S1001","checked_at":"2026-03-01T10:15:00Z","check":"pnc","result":"no_trace","reference":"PNC/26/0101"}`,
+		`3:{"id":"VS-0002","staff_id":"S1001","checked_at":"2026-03-01T10:20:00Z","check":"financial","result":"trace","detail":"County court judgment, £4,200, registered 12/01/2026","reference":"CRA-88121"}`,
+		// A date alone is midnight in London: 23:00 UTC the day before in summer.
+		`4:{"id":"VS-0003","staff_id":"S1002","checked_at":"2026-06-29T23:00:00Z","check":"business_interests","result":"possible_trace","detail":"Possible directorship of a security company"}`,
+		`5!check: check "TAROT" is not one of pnc, pnd, financial, nfib, social_media, business_interests, local_intelligence, other`,
 	})
 }
 

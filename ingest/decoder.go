@@ -45,6 +45,8 @@ func (d *Decoder) Decode(line []byte) (*Record, error) {
 		return d.decodeAccess(line)
 	case KindComms:
 		return d.decodeComms(line)
+	case KindScreening:
+		return decodeScreening(line)
 	case KindStaff, KindPerson, KindIncident, KindInvolvement, KindAssignment, KindShift:
 		return d.decodeReference(line)
 	}

@@ -59,6 +59,11 @@ var (
 		{"record_id", typeString, false}, {"incident_id", typeString, true}, {"staff_id", typeString, true},
 		{"kind", typeString, true}, {"at", typeTime, true}, {"until", typeTime, false},
 	}
+	screeningFields = []field{
+		{"id", typeString, true}, {"staff_id", typeString, true}, {"checked_at", typeTime, true},
+		{"check", typeString, true}, {"result", typeString, true}, {"detail", typeString, false},
+		{"reference", typeString, false},
+	}
 	shiftFields = []field{
 		{"record_id", typeString, false}, {"staff_id", typeString, true}, {"kind", typeString, true},
 		{"start", typeTime, true}, {"end", typeTime, true},
@@ -85,6 +90,8 @@ func fieldsOf(k Kind) []field {
 		return assignmentFields
 	case KindShift:
 		return shiftFields
+	case KindScreening:
+		return screeningFields
 	}
 	return nil
 }

@@ -104,6 +104,10 @@ func FuzzDecodeIncident(f *testing.F) {
 func FuzzDecodeInvolvement(f *testing.F) { fuzzDecoder(f, KindInvolvement, goodInvolvement) }
 func FuzzDecodeAssignment(f *testing.F)  { fuzzDecoder(f, KindAssignment, goodAssignment) }
 func FuzzDecodeShift(f *testing.F)       { fuzzDecoder(f, KindShift, goodShift) }
+func FuzzDecodeScreening(f *testing.F) {
+	fuzzDecoder(f, KindScreening, goodScreening, set(set(goodScreening, "result", `"no_trace"`), "detail", "-"),
+		set(set(goodScreening, "check", `"other"`), "detail", `"\u00e9\ttab\nline"`))
+}
 
 // FuzzLineReader compares the LineReader with splitting on "\n".
 func FuzzLineReader(f *testing.F) {
@@ -153,6 +157,7 @@ func FuzzCSVReader(f *testing.F) {
 		"kind: comms\nheader: false\ndelimiter: ';'\ncolumns: {id: 1, time: 2, staff_id: 3, device: 4, direction: 5, kind: 6, number: 7, number_hash: 8, duration_s: 9}\n",
 		"kind: person\nheader: false\ncolumns: {id: 1, gender: 2, birth_year: 3, flags: 4, phones: 5, phone_hashes: 6, time: 7}\n",
 		"kind: staff\nheader: false\nzone: UTC\ncolumns: {id: 1, category: 2, role: 3, gender: 4, start_date: 5, left_date: 6, time: 7}\n",
+		"kind: screening\nheader: false\nzone: Europe/London\ncolumns: {id: 1, staff_id: 2, checked_at: 3, check: 4, result: 5, detail: 6, reference: 7}\nvalues: {result: {NT: no_trace, T: trace}}\ntime_formats: {checked_at: ['02/01/2006 15:04', '2006-01-02T15:04:05Z07:00']}\n",
 	}
 	loaded := make([]*Profile, len(profiles))
 	for i, p := range profiles {
@@ -165,6 +170,7 @@ func FuzzCSVReader(f *testing.F) {
 	f.Add(uint8(1), []byte("c1;2024-03-01T09:15:02Z;S1;D1;outbound;call;07700 900123;;35\nc2;x;;;;;;;\n"))
 	f.Add(uint8(2), []byte("P1,female,1990,child;mental_health,07700 900123;,2024-03-01T09:15:02Z\n"))
 	f.Add(uint8(3), []byte("S1,officer,response,male,2019-04-01,,\n\"S2\"x,\n\"open"))
+	f.Add(uint8(4), []byte("V1,S1,01/03/2026 10:15,pnc,NT,,R1\nV2,S1,2026-03-01T10:15:00Z,other,T,\"a, b\",\nV3,S1,x,pnc,NT,,\n"))
 	f.Fuzz(func(t *testing.T, which uint8, in []byte) {
 		p := loaded[int(which)%len(loaded)]
 		c, err := NewCSVReader(bytes.NewReader(in), p, testHasher(t))

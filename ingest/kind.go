@@ -15,13 +15,14 @@ const (
 	KindInvolvement Kind = "involvement"
 	KindAssignment  Kind = "assignment"
 	KindShift       Kind = "shift"
+	KindScreening   Kind = "screening"
 	KindAccess      Kind = "access"
 	KindComms       Kind = "comms"
 )
 
 // Kinds returns every kind in load order. The slice is new on each call.
 func Kinds() []Kind {
-	return []Kind{KindStaff, KindPerson, KindIncident, KindInvolvement, KindAssignment, KindShift, KindAccess, KindComms}
+	return []Kind{KindStaff, KindPerson, KindIncident, KindInvolvement, KindAssignment, KindShift, KindScreening, KindAccess, KindComms}
 }
 
 // ParseKind returns the Kind named s, or an EINVALID *lantern.Error with Field
@@ -36,7 +37,7 @@ func ParseKind(s string) (Kind, error) {
 }
 
 // reference reports whether k is a reference kind, whose Record.ID is a
-// record_id or a content hash rather than the source's event id.
+// record_id or a content hash rather than the source's own id.
 func (k Kind) reference() bool {
-	return k != KindAccess && k != KindComms
+	return k != KindAccess && k != KindComms && k != KindScreening
 }

@@ -11,8 +11,8 @@ import (
 type Record struct {
 	Kind Kind
 
-	// ID identifies the record for de-duplication: the event's id for access
-	// and comms; for the reference kinds the "record_id" key when given, else
+	// ID identifies the record for de-duplication: the source's id for
+	// access, comms and screening; for the reference kinds the "record_id" key when given, else
 	// a content hash of the canonical record ("<kind>:" followed by the
 	// base64url of the first 16 bytes of its SHA-256), so that the same record
 	// sent twice has the same ID.
@@ -22,8 +22,9 @@ type Record struct {
 	// effect; a pipeline orders everything by it. It is always in UTC.
 	Time time.Time
 
-	// StaffID is the member of staff the record is about, for partitioning;
-	// "" for person, incident and involvement records.
+	// StaffID is the member of staff the record is about, for partitioning
+	// and for checking that they are known; "" for person, incident and
+	// involvement records.
 	StaffID string
 
 	Access      *lantern.AccessEvent
@@ -34,4 +35,5 @@ type Record struct {
 	Involvement *lantern.Involvement
 	Assignment  *lantern.Assignment
 	Shift       *lantern.Shift
+	Screening   *lantern.ScreeningResult
 }

@@ -133,6 +133,11 @@ func genRecord(t *rapid.T, kind Kind) *Record {
 			Start: genTime().Draw(t, "start")}
 		s.End = later(t, s.Start, lantern.MaxShiftLength, "length")
 		r.Time, r.StaffID, r.Shift = s.Start, s.StaffID, s
+	case KindScreening:
+		s := &lantern.ScreeningResult{ID: genID().Draw(t, "id"), StaffID: genID().Draw(t, "staff"), CheckedAt: genTime().Draw(t, "at"),
+			Check: rapid.SampledFrom(lantern.ScreeningChecks).Draw(t, "check"), Result: rapid.SampledFrom(lantern.ScreeningOutcomes).Draw(t, "result"),
+			Detail: "x" + rapid.StringOfN(rapid.RuneFrom(textRunes), 0, 60, lantern.MaxScreeningDetail-1).Draw(t, "detail"), Reference: genOptID().Draw(t, "ref")}
+		r.ID, r.Time, r.StaffID, r.Screening = s.ID, s.CheckedAt, s.StaffID, s
 	}
 	if kind.reference() {
 		r.ID = genID().Draw(t, "record_id")

@@ -153,6 +153,8 @@ func checkRefs(known func(idKey) bool, r *ingest.Record) error {
 		return need(knownStaff, "staff_id", r.StaffID)
 	case ingest.KindShift:
 		return need(knownStaff, "staff_id", r.Shift.StaffID)
+	case ingest.KindScreening:
+		return need(knownStaff, "staff_id", r.Screening.StaffID)
 	case ingest.KindAssignment:
 		if err := need(knownIncident, "incident_id", r.Assignment.IncidentID); err != nil {
 			return err
@@ -198,6 +200,11 @@ func applyRun(ctx context.Context, st lantern.Store, run []*ingest.Record) error
 		return st.AddAssignments(ctx, collect(run, func(r *ingest.Record) *lantern.Assignment { return r.Assignment })...)
 	case ingest.KindShift:
 		return st.AddShifts(ctx, collect(run, func(r *ingest.Record) *lantern.Shift { return r.Shift })...)
+	case ingest.KindScreening:
+		// The store creates the intelligence item of each new finding
+		// once, so a replay of the log creates none again.
+		_, err := st.RecordScreeningResults(ctx, collect(run, func(r *ingest.Record) *lantern.ScreeningResult { return r.Screening })...)
+		return err
 	}
 	return nil
 }

@@ -32,26 +32,34 @@ func (db *DB) AppendAudit(ctx context.Context, e lantern.AuditEntry) (lantern.Au
 	}
 	e.Time = ts(e.Time)
 	err := db.update(ctx, "append audit entry", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE audit_trail IN EXCLUSIVE MODE`); err != nil {
-			return err
-		}
-		var last int64
-		prev := lantern.AuditGenesis
-		err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		e.Seq, e.PrevHash = last+1, prev
-		e.Hash = lantern.AuditHash(e)
-		_, err = tx.Exec(ctx, `INSERT INTO audit_trail (seq, at, user_id, role, action, object, outcome, detail, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			e.Seq, e.Time, e.UserID, string(e.Role), e.Action, e.Object, e.Outcome, e.Detail, e.PrevHash, e.Hash)
+		var err error
+		e, err = appendAuditTx(ctx, tx, e)
 		return err
 	})
 	if err != nil {
 		return e, err
 	}
 	return e, nil
+}
+
+// appendAuditTx locks the trail, chains e (valid, with its time set) to the
+// last entry inside tx and inserts it.
+func appendAuditTx(ctx context.Context, tx pgx.Tx, e lantern.AuditEntry) (lantern.AuditEntry, error) {
+	if _, err := tx.Exec(ctx, `LOCK TABLE audit_trail IN EXCLUSIVE MODE`); err != nil {
+		return e, err
+	}
+	var last int64
+	prev := lantern.AuditGenesis
+	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return e, err
+	}
+	e.Seq, e.PrevHash = last+1, prev
+	e.Hash = lantern.AuditHash(e)
+	_, err = tx.Exec(ctx, `INSERT INTO audit_trail (seq, at, user_id, role, action, object, outcome, detail, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		e.Seq, e.Time, e.UserID, string(e.Role), e.Action, e.Object, e.Outcome, e.Detail, e.PrevHash, e.Hash)
+	return e, err
 }
 
 // AuditEntries returns entries matching q in Seq order, at most q.Limit (a

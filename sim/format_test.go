@@ -98,6 +98,12 @@ func TestEveryLineDecodesInOrder(t *testing.T) {
 			if s := r.Shift; s.Working() {
 				staffAt(n, r, s.StaffID, s.Start)
 			}
+		case ingest.KindScreening:
+			if eventIDs[r.ID] {
+				fail(n, r, "screening id %s again", r.ID)
+			}
+			eventIDs[r.ID] = true
+			staffAt(n, r, r.StaffID, r.Time)
 		case ingest.KindAccess, ingest.KindComms:
 			if eventIDs[r.ID] {
 				fail(n, r, "event id %s again", r.ID)

@@ -31,6 +31,7 @@ func Generate(ctx context.Context, cfg Config, dir string) (*Stats, error) {
 		rng:       rand.New(rand.NewPCG(uint64(cfg.Seed), seedStream)),
 		start:     cfg.Start.Unix(),
 		teamIndex: map[string]int32{},
+		screening: newScreening(cfg.Seed),
 	}
 	if w.out, err = openOutput(dir, &w.names); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
@@ -97,6 +98,7 @@ func (w *world) simulateDay(d int) {
 	w.newIncidents()
 	w.activity()
 	w.offend()
+	w.screen()
 	w.agenda.run(d, w.do)
 	w.agenda.endDay(d)
 }

@@ -23,6 +23,7 @@ type output struct {
 	shift       *sink[shiftRec]
 	access      *sink[accessRec]
 	comms       *sink[commsRec]
+	screening   *sink[screeningRec]
 }
 
 // openOutput creates dir if needed and DIR/KIND.jsonl for every kind,
@@ -52,6 +53,8 @@ func openOutput(dir string, w *names) (*output, error) {
 	open(err)
 	o.comms, err = newSink(path(ingest.KindComms), w.encComms)
 	open(err)
+	o.screening, err = newSink(path(ingest.KindScreening), w.encScreening)
+	open(err)
 	if err := errors.Join(errs...); err != nil {
 		_ = o.abort()
 		return nil, err
@@ -69,25 +72,26 @@ func (o *output) flush(before int64) {
 	o.shift.flush(before)
 	o.access.flush(before)
 	o.comms.flush(before)
+	o.screening.flush(before)
 }
 
 // close writes everything pending and closes every file.
 func (o *output) close() error {
 	return errors.Join(o.staff.close(), o.person.close(), o.incident.close(), o.involvement.close(),
-		o.assignment.close(), o.shift.close(), o.access.close(), o.comms.close())
+		o.assignment.close(), o.shift.close(), o.access.close(), o.comms.close(), o.screening.close())
 }
 
 // failed reports whether a writer has met an error.
 func (o *output) failed() bool {
 	return o.staff.failed.Load() || o.person.failed.Load() || o.incident.failed.Load() || o.involvement.failed.Load() ||
-		o.assignment.failed.Load() || o.shift.failed.Load() || o.access.failed.Load() || o.comms.failed.Load()
+		o.assignment.failed.Load() || o.shift.failed.Load() || o.access.failed.Load() || o.comms.failed.Load() || o.screening.failed.Load()
 }
 
 // abort stops the writers and closes whatever files are open, after a
 // failure, and returns the writers' errors.
 func (o *output) abort() error {
 	var errs []error
-	for _, c := range []interface{ abortIfOpen() error }{o.staff, o.person, o.incident, o.involvement, o.assignment, o.shift, o.access, o.comms} {
+	for _, c := range []interface{ abortIfOpen() error }{o.staff, o.person, o.incident, o.involvement, o.assignment, o.shift, o.access, o.comms, o.screening} {
 		errs = append(errs, c.abortIfOpen())
 	}
 	return errors.Join(errs...)
@@ -98,6 +102,6 @@ func (o *output) counts() map[ingest.Kind]int64 {
 	return map[ingest.Kind]int64{
 		ingest.KindStaff: o.staff.n, ingest.KindPerson: o.person.n, ingest.KindIncident: o.incident.n,
 		ingest.KindInvolvement: o.involvement.n, ingest.KindAssignment: o.assignment.n, ingest.KindShift: o.shift.n,
-		ingest.KindAccess: o.access.n, ingest.KindComms: o.comms.n,
+		ingest.KindAccess: o.access.n, ingest.KindComms: o.comms.n, ingest.KindScreening: o.screening.n,
 	}
 }

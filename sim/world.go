@@ -32,6 +32,7 @@ type world struct {
 	agenda   agenda
 
 	offenders []*offender
+	screening *screening
 	roleStats [numRoles]RoleStats
 }
 

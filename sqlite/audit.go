@@ -29,27 +29,35 @@ func (db *DB) AppendAudit(ctx context.Context, e lantern.AuditEntry) (lantern.Au
 	}
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
 	err := db.update(ctx, "append audit entry", func(tx *sql.Tx) error {
-		var last sql.NullInt64
-		var prev sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		e.Seq = last.Int64 + 1
-		e.PrevHash = lantern.AuditGenesis
-		if prev.Valid {
-			e.PrevHash = prev.String
-		}
-		e.Hash = lantern.AuditHash(e)
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_trail (seq, at, user_id, role, action, object, outcome, detail, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.Seq, micros(e.Time), e.UserID, string(e.Role), e.Action, e.Object, e.Outcome, e.Detail, e.PrevHash, e.Hash)
+		var err error
+		e, err = appendAuditTx(ctx, tx, e)
 		return err
 	})
 	if err != nil {
 		return e, err
 	}
 	return e, nil
+}
+
+// appendAuditTx chains e (valid, with its time set) to the last entry inside
+// tx and inserts it.
+func appendAuditTx(ctx context.Context, tx *sql.Tx, e lantern.AuditEntry) (lantern.AuditEntry, error) {
+	var last sql.NullInt64
+	var prev sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return e, err
+	}
+	e.Seq = last.Int64 + 1
+	e.PrevHash = lantern.AuditGenesis
+	if prev.Valid {
+		e.PrevHash = prev.String
+	}
+	e.Hash = lantern.AuditHash(e)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_trail (seq, at, user_id, role, action, object, outcome, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, micros(e.Time), e.UserID, string(e.Role), e.Action, e.Object, e.Outcome, e.Detail, e.PrevHash, e.Hash)
+	return e, err
 }
 
 // AuditEntries returns entries matching q in Seq order, at most q.Limit (a

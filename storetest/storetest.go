@@ -80,6 +80,13 @@
 //     StaffEvents order by time then ID; PersonAccesses by time then ID,
 //     newest first, and never lists events with no person. Fields come
 //     back in the order saved, none as nil.
+//   - Screening results are stored once per ID: recording a known ID again
+//     changes nothing and creates no second intelligence item. Each new
+//     result with a finding becomes one ungraded, unlinked item created by
+//     lantern.ScreeningActor, with an intel.create entry on the audit trail,
+//     in the same transaction; a batch with an invalid result stores
+//     nothing. FindScreeningResults orders by check time, latest first,
+//     then ID; ScreeningCoverage in the order of lantern.ScreeningChecks.
 //   - Close may be called more than once, and Ping after Close is EUNAVAILABLE.
 package storetest
 
@@ -120,6 +127,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open) })
 	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
 	t.Run("SealedIntel", func(t *testing.T) { t.Parallel(); testSealedIntel(t, open) })
+	t.Run("Screening", func(t *testing.T) { t.Parallel(); testScreening(t, open) })
+	t.Run("ScreeningConcurrent", func(t *testing.T) { t.Parallel(); testScreeningConcurrent(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {

@@ -40,6 +40,9 @@ type benchForce struct {
 func readBenchForce(ctx context.Context, dir string, phones *ingest.PhoneHasher) (*benchForce, error) {
 	f := &benchForce{}
 	for _, k := range ingest.Kinds() {
+		if k == ingest.KindScreening {
+			continue // detection does not read screening results
+		}
 		path := filepath.Join(dir, string(k)+".jsonl")
 		file, err := os.Open(path)
 		if errors.Is(err, os.ErrNotExist) {

@@ -31,7 +31,7 @@ func TestDemo(t *testing.T) {
 		return out.String()
 	}
 	first := demo()
-	for _, want := range []string{"Simulating a force of 60 staff over 5 days", "access.jsonl (access):", "0 quarantined", "Detection runs as the server starts"} {
+	for _, want := range []string{"Simulating a force of 60 staff over 5 days", "access.jsonl (access):", "screening.jsonl (screening):", "0 quarantined", "Detection runs as the server starts"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("first run lacks %q:\n%s", want, first)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"lantern"
 	"lantern/client"
+	"lantern/sqlite"
 )
 
 // runIn runs lantern in-process with stdin and returns exit code and output.
@@ -47,6 +48,10 @@ func writeFile(t *testing.T, path, body string) {
 
 func access(id, staff string) string {
 	return fmt.Sprintf(`{"id":%q,"time":"2024-03-01T10:00:00Z","staff_id":%q,"system":"pnc","action":"view","person_id":"P1"}`, id, staff)
+}
+
+func screening(id, staff, result string) string {
+	return fmt.Sprintf(`{"id":%q,"staff_id":%q,"checked_at":"2026-03-01T10:15:00+00:00","check":"pnd","result":%q,"detail":"Named as an associate in an intelligence report."}`, id, staff, result)
 }
 
 var countsRE = regexp.MustCompile(`(\d+) accepted, (\d+) duplicates, (\d+) quarantined`)
@@ -148,6 +153,42 @@ func TestIngestQuarantineAndRetry(t *testing.T) {
 	}
 }
 
+// TestIngestScreening loads screening results with --kind from a file whose
+// name does not say the kind: findings become items in the intelligence log,
+// and loading the file again creates none.
+func TestIngestScreening(t *testing.T) {
+	data, in := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(in, "staff.jsonl"), `{"id":"S1","category":"officer","role":"response","gender":"male","start_date":"2015-04-01"}`+"\n")
+	file := filepath.Join(in, "vetting-march.jsonl")
+	writeFile(t, file, strings.Join([]string{screening("v1", "S1", "trace"), screening("v2", "S1", "no_trace"), screening("v3", "S2", "trace"),
+		`{"id":"v4","staff_id":"S1","checked_at":"2026-03-01T10:15:00Z","check":"pnd","result":"match"}`}, "\n")+"\n")
+	mustRun(t, "ingest", "--data-dir", data, filepath.Join(in, "staff.jsonl"))
+	if code, _, errOut := runIn(t, strings.NewReader(""), "ingest", "--data-dir", data, file); code == 0 || !strings.Contains(errOut, "give --kind") {
+		t.Fatalf("a file named without its kind was loaded: %d %s", code, errOut)
+	}
+	out := mustRun(t, "ingest", "--kind", "screening", "--data-dir", data, file)
+	if got := counts(t, out, file); got != "2/0/2" || !strings.Contains(out, "line 3: staff_id: unknown staff id") ||
+		!strings.Contains(out, `line 4: result: result "match" is not one of no_trace, trace, possible_trace`) {
+		t.Fatalf("ingest screening:\n%s", out)
+	}
+	out = mustRun(t, "ingest", "--kind", "screening", "--data-dir", data, file)
+	if got := counts(t, out, file); got != "0/2/2" {
+		t.Fatalf("again: %s\n%s", got, out)
+	}
+	st, err := sqlite.Open(t.Context(), filepath.Join(data, "lantern.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	items, n, err := st.FindIntelItems(context.Background(), lantern.IntelFilter{SourceRef: "screening:v1"})
+	if err != nil || n != 1 || items[0].StaffID != "" || !strings.Contains(items[0].Summary, "PND check of 2026-03-01") {
+		t.Fatalf("items: %d %+v %v", n, items, err)
+	}
+	if _, n, _ := st.FindIntelItems(context.Background(), lantern.IntelFilter{}); n != 1 {
+		t.Fatalf("%d items, want 1", n)
+	}
+}
+
 func TestIngestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	odd := filepath.Join(dir, "export.txt")
@@ -218,6 +259,8 @@ func TestEventsAPI(t *testing.T) {
 		{"access with errors", token, "access", access("x1", "S1") + "\n" + `{"id":"x2"}` + "\n" + access("x3", "S7") + "\n", 200,
 			`"accepted":1,"duplicates":0,"rejected":2,"errors":[{"line":2,"field":"time"`},
 		{"again", token, "access", access("x1", "S1") + "\n", 200, `"accepted":0,"duplicates":1`},
+		{"screening", token, "screening", screening("v1", "S1", "trace") + "\n" + screening("v2", "S1", "no_trace") + "\n" + screening("v3", "S8", "trace") + "\n", 200,
+			`"accepted":2,"duplicates":0,"rejected":1,"errors":[{"line":3,"field":"staff_id","reason":"unknown staff id`},
 	} {
 		status, body := post(tt.token, tt.kind, tt.body)
 		if status != tt.status || !strings.Contains(body, tt.want) {

@@ -168,7 +168,8 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	il, err := intel.NewService(intel.Config{Store: db, Audit: db, Staff: db})
+	il, err := intel.NewService(intel.Config{Store: db, Audit: db, Staff: db,
+		Proposers: map[string]func(context.Context, string) ([]intel.Proposal, error){lantern.IntelFromReferral: referral.Proposer(db, db)}})
 	if err != nil {
 		t.Fatal(err)
 	}

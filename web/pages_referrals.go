@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"lantern"
+	"lantern/intel"
 	"lantern/report"
 )
 
@@ -279,14 +280,50 @@ func (s *Server) handleReferralMessage(w http.ResponseWriter, r *http.Request, p
 
 // unitReferralData is the unit's referral page's own data.
 type unitReferralData struct {
-	Referral   *lantern.Referral
-	Messages   []*lantern.ReferralMessage
-	Files      []*lantern.ReferralAttachment
+	Referral *lantern.Referral
+	Messages []*lantern.ReferralMessage
+	Files    []*lantern.ReferralAttachment
+	// Items are the intelligence items recorded from the referral, each
+	// with the staff its officer details point to, for an analyst.
+	Items      []referralItem
 	NextStates []string
 	Done       string
 	Message    string
 	Feedback   string
 	Summary    string
+}
+
+// referralItem is an intelligence item recorded from a referral, with the
+// staff proposed for it.
+type referralItem struct {
+	Item      *lantern.IntelItem
+	Proposals []intel.StaffProposal
+	Note      string // why none could be proposed, when the proposer failed
+}
+
+// referralItems returns, for an analyst, the intelligence items recorded
+// from referral id, each unlinked one with the staff its officer details
+// point to; nothing for anyone else.
+func (s *Server) referralItems(ctx context.Context, p lantern.Principal, id int64) []referralItem {
+	svc := s.services.Load()
+	if svc.Intel == nil || lantern.Authorize(p, lantern.ActLinkIntel, "") != nil {
+		return nil
+	}
+	items, _, err := svc.Intel.List(ctx, lantern.IntelFilter{SourceRef: "referral:" + strconv.FormatInt(id, 10), Limit: 20})
+	if err != nil {
+		return []referralItem{{Note: "The intelligence items from this referral could not be listed: " + lantern.ErrorMessage(err)}}
+	}
+	var out []referralItem
+	for _, it := range items {
+		ri := referralItem{Item: it}
+		if it.StaffID == "" {
+			if ri.Proposals, err = svc.Intel.Proposals(ctx, it.ID); err != nil {
+				ri.Note = "No staff could be proposed: " + lantern.ErrorMessage(err)
+			}
+		}
+		out = append(out, ri)
+	}
+	return out
 }
 
 // handleUnitReferralsPage lists every organisation's referrals for the
@@ -322,6 +359,7 @@ func (s *Server) renderUnitReferral(w http.ResponseWriter, r *http.Request, p la
 		s.Error(w, r, err)
 		return
 	}
+	d.Items = s.referralItems(r.Context(), p, id)
 	for _, st := range lantern.ReferralStates {
 		if st != lantern.ReferralWithdrawn && lantern.ReferralTransitionAllowed(d.Referral.Status, st) {
 			d.NextStates = append(d.NextStates, st)

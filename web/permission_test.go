@@ -139,6 +139,8 @@ var permRoutes = []permRoute{
 	{method: "POST", path: "/api/v1/workspace/intel/{intel}/grade", need: lantern.ActChangeIntel, about: "S1", pattern: "POST /api/v1/workspace/intel/{id}/grade", json: `{"source":2,"intelligence":"C","handling":"P"}`},
 	{method: "POST", path: "/api/v1/workspace/intel/{intel2}/share", need: lantern.ActChangeIntel, pattern: "POST /api/v1/workspace/intel/{id}/share", json: `{"sanitised":"","with":""}`, okStatus: 400},
 	{method: "GET", path: "/api/v1/workspace/intel/{intel2}/candidates?name=Brian", need: lantern.ActLinkIntel, pattern: "GET /api/v1/workspace/intel/{id}/candidates"},
+	{method: "GET", path: "/api/v1/workspace/intel/{intel2}/proposals", need: lantern.ActLinkIntel, pattern: "GET /api/v1/workspace/intel/{id}/proposals"},
+	{method: "GET", path: "/api/v1/workspace/intel/{intel}/proposals", need: lantern.ActLinkIntel, about: "S1", pattern: "GET /api/v1/workspace/intel/{id}/proposals"},
 	{method: "POST", path: "/api/v1/workspace/intel/{intel2}/link", need: lantern.ActLinkIntel, pattern: "POST /api/v1/workspace/intel/{id}/link", json: `{"staff_id":"S2","confirm":false}`, okStatus: 400},
 	{method: "POST", path: "/api/v1/workspace/disclosures/{req}/decision", need: lantern.ActDecideIdentity, pattern: "POST /api/v1/workspace/disclosures/{id}/decision", json: `{"approve":false,"note":"not yet"}`, alt: 409},
 }

@@ -46,6 +46,7 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("POST /api/v1/workspace/intel/{id}/share", s.page(s.apiIntelShare))
 	r.handleFunc("GET /api/v1/workspace/intel/{id}/candidates", s.page(s.apiIntelCandidates))
 	r.handleFunc("POST /api/v1/workspace/intel/{id}/link", s.page(s.apiIntelLink))
+	r.handleFunc("GET /api/v1/workspace/intel/{id}/proposals", s.page(s.apiIntelProposals))
 	r.handleFunc("GET /api/v1/workspace/referrals", s.page(s.apiPartnerReferrals))
 	r.handleFunc("POST /api/v1/workspace/referrals", s.page(s.apiPartnerReferralCreate))
 	r.handleFunc("GET /api/v1/workspace/referrals/{id}", s.page(s.apiPartnerReferral))

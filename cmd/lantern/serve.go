@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"lantern"
 	"lantern/intel"
 	"lantern/referral"
 	"lantern/web"
@@ -123,7 +124,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stopReporting()
 		return err
 	}
-	il, err := intel.NewService(intel.Config{Store: sys.store, Audit: sys.store, Staff: sys.store})
+	il, err := intel.NewService(intel.Config{Store: sys.store, Audit: sys.store, Staff: sys.store,
+		Proposers: map[string]func(context.Context, string) ([]intel.Proposal, error){
+			lantern.IntelFromReferral: referral.Proposer(sys.store, sys.store),
+		}})
 	if err != nil {
 		stop()
 		stopReporting()

@@ -469,7 +469,7 @@ func (s *Server) handleReferralFiles(w http.ResponseWriter, r *http.Request, p l
 		http.Redirect(w, r, "/referrals/"+strconv.FormatInt(id, 10)+"?done=files#files", http.StatusSeeOther)
 		return
 	case lantern.EINVALID, lantern.ECONFLICT:
-		s.renderReferral(w, r, p, rs, http.StatusBadRequest, referralData{}, []formError{{Field: "files", Message: lantern.ErrorMessage(err)}})
+		s.renderReferral(w, r, p, rs, http.StatusBadRequest, referralData{}, []formError{{Field: "add-files", Message: lantern.ErrorMessage(err)}})
 	default:
 		s.Error(w, r, err)
 	}

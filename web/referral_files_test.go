@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -242,4 +243,54 @@ func FuzzReadMultipart(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestReadMultipart(t *testing.T) {
+	lim := report.Limits{MaxFileBytes: 10, MaxFiles: 2, MaxPixels: 1000}
+	many := []string{}
+	for i := range maxUploadFields + 1 {
+		many = append(many, "f"+strconv.Itoa(i), "v")
+	}
+	for _, tc := range []struct {
+		name   string
+		fields []string
+		files  []upload
+		field  string // of the error; "" for none
+		want   string
+	}{
+		{"fields and files", []string{"csrf_token", "t", "concern", "a\r\nb"}, []upload{{"a.txt", []byte("1")}, {"b.txt", []byte("2")}}, "", ""},
+		{"empty file input", []string{"concern", "c"}, []upload{{"", nil}}, "", ""},
+		{"file too large", nil, []upload{{`C:\docs\big.txt`, bytes.Repeat([]byte("x"), 11)}}, "file", "The file big.txt must be smaller than 0 MB"},
+		{"too many files", nil, []upload{{"a", []byte("1")}, {"b", []byte("2")}, {"c", []byte("3")}}, "file", "Attach 2 files or fewer at a time"},
+		{"unreadable text", []string{"concern", "\xff"}, nil, "concern", "cannot be read"},
+		{"unknown field's name not echoed", []string{"<script>", strings.Repeat("x", maxUploadFieldBytes+1)}, nil, "form", "too long"},
+		{"too many fields", many, nil, "form", "too many fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ct, body := multipartBody(t, tc.fields, tc.files...)
+			fields, files, err := readMultipart(ct, bytes.NewReader(body), lim)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tc.fields != nil && fields.Get(tc.fields[0]) != strings.ReplaceAll(tc.fields[1], "\r\n", "\n") || fields.Has("files") {
+					t.Errorf("fields %v", fields)
+				}
+				if n := len(tc.files); tc.files[0].name == "" && len(files) != 0 || tc.files[0].name != "" && len(files) != n {
+					t.Errorf("files %d", len(files))
+				}
+				return
+			}
+			if lantern.ErrorField(err) != tc.field || !strings.Contains(lantern.ErrorMessage(err), tc.want) {
+				t.Errorf("error %q on %q, want %q on %q", lantern.ErrorMessage(err), lantern.ErrorField(err), tc.want, tc.field)
+			}
+		})
+	}
+	// A body larger than every file and field together is refused as such.
+	big := bytes.Repeat([]byte("x"), int(uploadBody(lim))+10)
+	ct, body := multipartBody(t, []string{"csrf_token", "t", "concern", string(big)})
+	fields, _, err := readMultipart(ct, bytes.NewReader(body), lim)
+	if lantern.ErrorCode(err) != lantern.EINVALID || fields.Get("csrf_token") != "t" {
+		t.Errorf("too large: %v, fields %v", err, fields)
+	}
 }

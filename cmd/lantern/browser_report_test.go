@@ -160,6 +160,10 @@ func TestBrowserReportConversation(t *testing.T) {
 	a.Click("#handling")
 	a.Click("form[action$='/grade'] button[type=submit]")
 	a.WaitFor(".govuk-notification-banner--success")
+	// Load the item again without the banner, so that the banner waited
+	// for below is the sharing's own.
+	a.Go(strings.Split(a.Location(), "?")[0])
+	a.WaitFor("#sanitised")
 	a.Fill("#sanitised", "A police officer may be contacting a crime victim for a personal purpose.")
 	a.Fill("#with", "Anti-corruption unit, Force B")
 	a.Click("form[action$='/share'] button[type=submit]")

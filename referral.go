@@ -207,4 +207,82 @@ type ReferralService interface {
 	AddReferralMessage(ctx context.Context, m *ReferralMessage) error
 	// ReferralMessages returns a referral's messages in ID order.
 	ReferralMessages(ctx context.Context, referralID int64) ([]*ReferralMessage, error)
+	ReferralAttachmentService
+}
+
+// ReferralAttachment is a file a partner sent with a referral: the
+// original, kept as evidence, and where Lantern can strip its metadata, a
+// sanitised copy for sharing, the two linked by their SHA-256 in the
+// embedded AttachmentMeta.
+type ReferralAttachment struct {
+	ID             int64     `json:"id"` // set by the store
+	ReferralID     int64     `json:"referral_id"`
+	By             string    `json:"by"` // the partner user who sent it
+	At             time.Time `json:"at"`
+	AttachmentMeta           // name, type, sizes and hashes of both copies
+	Original       []byte    `json:"-"` // nil when listed
+	Sanitised      []byte    `json:"-"` // nil when there is none, or when listed
+}
+
+// Validate returns an EINVALID *Error naming the first field at fault.
+func (a *ReferralAttachment) Validate() error {
+	if a.ReferralID <= 0 {
+		return FieldErrorf("referral_id", "referral_id is required")
+	}
+	if err := ValidateID("by", a.By); err != nil {
+		return err
+	}
+	if err := ValidateTime("at", a.At); err != nil {
+		return err
+	}
+	if strings.TrimSpace(a.Name) == "" || len(a.Name) > 255 || !validText(a.Name) {
+		return FieldErrorf("name", "name must be text of 255 characters or fewer")
+	}
+	if a.ContentType == "" || len(a.ContentType) > 100 || !validText(a.ContentType) {
+		return FieldErrorf("content_type", "content_type is required")
+	}
+	if len(a.Original) == 0 || int64(len(a.Original)) != a.Size {
+		return FieldErrorf("original", "original must hold size bytes")
+	}
+	if !isSHA256Hex(a.SHA256) {
+		return FieldErrorf("sha256", "sha256 must be 64 lower-case hex digits")
+	}
+	if a.Sanitised == nil {
+		if a.SanitisedType != "" || a.SanitisedSHA256 != "" || a.SanitisedSize != 0 {
+			return FieldErrorf("sanitised", "a description of a sanitised copy needs the copy")
+		}
+		return nil
+	}
+	if int64(len(a.Sanitised)) != a.SanitisedSize || !isSHA256Hex(a.SanitisedSHA256) {
+		return FieldErrorf("sanitised", "sanitised must hold sanitised_size bytes with its sha256")
+	}
+	if a.SanitisedType == "" || len(a.SanitisedType) > 100 || !validText(a.SanitisedType) {
+		return FieldErrorf("sanitised_type", "sanitised_type is required with a sanitised copy")
+	}
+	return nil
+}
+
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// ReferralAttachmentService stores the files sent with referrals.
+type ReferralAttachmentService interface {
+	// AddReferralAttachment stores a and sets its ID; ENOTFOUND for an
+	// unknown referral, EINVALID for an attachment that fails its checks.
+	AddReferralAttachment(ctx context.Context, a *ReferralAttachment) error
+	// ReferralAttachments lists a referral's attachments in ID order,
+	// without their contents.
+	ReferralAttachments(ctx context.Context, referralID int64) ([]*ReferralAttachment, error)
+	// ReferralAttachment returns one attachment with its contents;
+	// ENOTFOUND.
+	ReferralAttachment(ctx context.Context, id int64) (*ReferralAttachment, error)
 }

@@ -22,7 +22,12 @@ type Config struct {
 	// Staff are the force's staff records, against which an item's
 	// identifiers are resolved; nil leaves Candidates unavailable.
 	Staff lantern.StaffService
-	Now   func() time.Time
+	// Proposers propose the members of staff an item's source appears to
+	// identify, keyed by the item's Source (lantern.IntelFromReferral, …);
+	// each is given the item's SourceRef. A source with no proposer has
+	// no proposals.
+	Proposers map[string]func(ctx context.Context, sourceRef string) ([]Proposal, error)
+	Now       func() time.Time
 }
 
 // Service is the intelligence log's core.

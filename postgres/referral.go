@@ -167,3 +167,79 @@ func (db *DB) ReferralMessages(ctx context.Context, referralID int64) ([]*lanter
 	}
 	return list, nil
 }
+
+const referralAttachmentCols = `id, referral_id, by_user, at, name, content_type, size, sha256,
+	sanitised_type, sanitised_size, sanitised_sha256, not_sanitised`
+
+func scanReferralAttachment(row interface{ Scan(...any) error }, extra ...any) (*lantern.ReferralAttachment, error) {
+	var a lantern.ReferralAttachment
+	var at time.Time
+	err := row.Scan(append([]any{&a.ID, &a.ReferralID, &a.By, &at, &a.Name, &a.ContentType, &a.Size, &a.SHA256,
+		&a.SanitisedType, &a.SanitisedSize, &a.SanitisedSHA256, &a.NotSanitised}, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	a.At = at.UTC()
+	return &a, nil
+}
+
+// AddReferralAttachment stores a file sent with a referral.
+func (db *DB) AddReferralAttachment(ctx context.Context, a *lantern.ReferralAttachment) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	err := db.update(ctx, "add referral attachment", func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM referrals WHERE id = $1)`, a.ReferralID).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			return lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
+		}
+		return tx.QueryRow(ctx, `INSERT INTO referral_attachments (referral_id, by_user, at, name, content_type, size, sha256,
+			sanitised_type, sanitised_size, sanitised_sha256, not_sanitised, original, sanitised)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			a.ReferralID, a.By, ts(a.At), a.Name, a.ContentType, a.Size, a.SHA256,
+			a.SanitisedType, a.SanitisedSize, a.SanitisedSHA256, a.NotSanitised, a.Original, a.Sanitised).Scan(&a.ID)
+	})
+	if err == nil {
+		a.At = ts(a.At).UTC()
+	}
+	return err
+}
+
+// ReferralAttachments lists a referral's files without their contents.
+func (db *DB) ReferralAttachments(ctx context.Context, referralID int64) ([]*lantern.ReferralAttachment, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+referralAttachmentCols+` FROM referral_attachments
+		WHERE referral_id = $1 ORDER BY id`, referralID)
+	if err != nil {
+		return nil, wrap("read referral attachments", err)
+	}
+	defer rows.Close()
+	var list []*lantern.ReferralAttachment
+	for rows.Next() {
+		a, err := scanReferralAttachment(rows)
+		if err != nil {
+			return nil, wrap("read referral attachments", err)
+		}
+		list = append(list, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("read referral attachments", err)
+	}
+	return list, nil
+}
+
+// ReferralAttachment returns one file with its contents.
+func (db *DB) ReferralAttachment(ctx context.Context, id int64) (*lantern.ReferralAttachment, error) {
+	var original, sanitised []byte
+	a, err := scanReferralAttachment(db.pool.QueryRow(ctx, `SELECT `+referralAttachmentCols+`, original, sanitised
+		FROM referral_attachments WHERE id = $1`, id), &original, &sanitised)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, lantern.Errorf(lantern.ENOTFOUND, "Attachment not found.")
+	} else if err != nil {
+		return nil, wrap("read referral attachment", err)
+	}
+	a.Original, a.Sanitised = original, sanitised
+	return a, nil
+}

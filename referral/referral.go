@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"lantern"
+	"lantern/report"
 )
 
 // Store is what the service keeps referrals and intelligence in.
@@ -29,6 +30,9 @@ type Config struct {
 	// treats each partner user as an organisation of their own.
 	PartnerOf func(ctx context.Context, userID string) (string, error)
 	Now       func() time.Time
+	// Limits bound the files a partner attaches; zero means
+	// report.DefaultLimits.
+	Limits report.Limits
 }
 
 // Service is the referral portal's core.
@@ -41,6 +45,9 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Limits == (report.Limits{}) {
+		cfg.Limits = report.DefaultLimits
 	}
 	if cfg.PartnerOf == nil {
 		cfg.PartnerOf = func(_ context.Context, id string) (string, error) { return id, nil }
@@ -90,9 +97,10 @@ func forPartner(r *lantern.Referral) *lantern.Referral {
 	return &c
 }
 
-// Submit records a partner's referral. Only partners submit; EINVALID for a
-// referral that fails its checks.
-func (s *Service) Submit(ctx context.Context, r lantern.Referral) (*lantern.Referral, error) {
+// Submit records a partner's referral with the files attached to it. Only
+// partners submit; EINVALID for a referral or a file that fails its checks
+// (the message names the file and the reason), and then nothing is stored.
+func (s *Service) Submit(ctx context.Context, r lantern.Referral, files ...report.Upload) (*lantern.Referral, error) {
 	p, org, err := s.who(ctx)
 	if err != nil {
 		return nil, err
@@ -101,11 +109,26 @@ func (s *Service) Submit(ctx context.Context, r lantern.Referral) (*lantern.Refe
 		return nil, lantern.Errorf(lantern.EFORBIDDEN, "Only partner organisations submit referrals.")
 	}
 	r.ID, r.Partner, r.SubmittedBy, r.SubmittedAt, r.Status = 0, org, p.UserID, s.cfg.Now(), lantern.ReferralSubmitted
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	preps, err := s.prepareAll(files)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.cfg.Store.CreateReferral(ctx, &r); err != nil {
 		return nil, err
 	}
 	if err := s.record(ctx, p, "referral.submit", r.ID, lantern.AuditAllowed); err != nil {
 		return nil, err
+	}
+	if _, err := s.store(ctx, r.ID, p.UserID, preps); err != nil {
+		return nil, err
+	}
+	if len(preps) > 0 {
+		if err := s.recordDetail(ctx, p, "referral.attach", "referral:"+strconv.FormatInt(r.ID, 10), lantern.AuditAllowed, strconv.Itoa(len(preps))+" files"); err != nil {
+			return nil, err
+		}
 	}
 	return forPartner(&r), nil
 }

@@ -141,3 +141,25 @@ func cleanName(n string) string {
 	}
 	return n
 }
+
+// Prepared is an upload that passed the checks: its description, the
+// original as sent and, where Lantern can strip metadata honestly, the
+// sanitised copy (nil otherwise, with Meta.NotSanitised saying why).
+type Prepared struct {
+	Meta      lantern.AttachmentMeta
+	Original  []byte
+	Sanitised []byte
+}
+
+// Prepare checks an upload against lim, finds its type from its content
+// and makes its sanitised copy, as for a report's attachments, for other
+// parts of Lantern that take files (the partner referral portal). Every
+// refusal is EINVALID on field "file" with a message naming the file and
+// the reason.
+func Prepare(u Upload, lim Limits) (*Prepared, error) {
+	p, err := prepare(u, lim)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{Meta: p.meta, Original: p.original, Sanitised: p.sanitised}, nil
+}

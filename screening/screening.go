@@ -9,28 +9,25 @@ import (
 	"strings"
 
 	"lantern"
+	"lantern/intel"
 )
 
-// ProposeFunc proposes the member of staff an intelligence item concerns,
-// from the item's SourceRef, with the reason for the proposal.
-type ProposeFunc = func(ctx context.Context, sourceRef string) (staffID, reason string, err error)
-
-// Proposer returns the ProposeFunc for items recorded from screening results
-// (SourceRef "screening:<id>"): the member of staff the result names, with a
-// reason such as "named by the PNC check of 2026-03-01". It proposes only:
-// the item is linked when an analyst confirms. The function returns
-// EINVALID for a SourceRef that is not a screening result's and ENOTFOUND
-// for a result that is not stored.
-func Proposer(results lantern.ScreeningService) ProposeFunc {
-	return func(ctx context.Context, sourceRef string) (string, string, error) {
+// Proposer returns the intel.Config proposer for items recorded from
+// screening results (SourceRef "screening:<id>"): the member of staff the
+// result names, with a reason such as "named by the PNC check of
+// 2026-03-01". It proposes only: the item is linked when an analyst
+// confirms. The function returns EINVALID for a SourceRef that is not a
+// screening result's and ENOTFOUND for a result that is not stored.
+func Proposer(results lantern.ScreeningService) func(ctx context.Context, sourceRef string) ([]intel.Proposal, error) {
+	return func(ctx context.Context, sourceRef string) ([]intel.Proposal, error) {
 		id, ok := strings.CutPrefix(sourceRef, lantern.IntelFromScreening+":")
 		if !ok || id == "" {
-			return "", "", lantern.FieldErrorf("source_ref", "source_ref %q is not a screening result's", sourceRef)
+			return nil, lantern.FieldErrorf("source_ref", "source_ref %q is not a screening result's", sourceRef)
 		}
 		r, err := results.ScreeningResult(ctx, id)
 		if err != nil {
-			return "", "", err
+			return nil, err
 		}
-		return r.StaffID, "named by " + r.Described(), nil
+		return []intel.Proposal{{StaffID: r.StaffID, Reason: "named by " + r.Described()}}, nil
 	}
 }

@@ -24,15 +24,15 @@ func TestProposer(t *testing.T) {
 		t.Fatalf("record: %v %v", items, err)
 	}
 	propose := screening.Proposer(db)
-	staff, reason, err := propose(ctx, items[0].SourceRef)
-	if err != nil || staff != "S1001" || reason != "named by the PNC check of 2026-03-01" {
-		t.Fatalf("proposal %q %q %v", staff, reason, err)
+	got, err := propose(ctx, items[0].SourceRef)
+	if err != nil || len(got) != 1 || got[0].StaffID != "S1001" || got[0].Reason != "named by the PNC check of 2026-03-01" {
+		t.Fatalf("proposals %+v %v", got, err)
 	}
 	if it, _ := db.IntelItem(ctx, items[0].ID); it.StaffID != "" {
 		t.Fatalf("proposing linked the item: %+v", it)
 	}
 	for ref, code := range map[string]string{"screening:vs-9": lantern.ENOTFOUND, "report:r1": lantern.EINVALID, "screening:": lantern.EINVALID, "": lantern.EINVALID} {
-		if _, _, err := propose(ctx, ref); lantern.ErrorCode(err) != code {
+		if _, err := propose(ctx, ref); lantern.ErrorCode(err) != code {
 			t.Errorf("propose(%q): %v, want %s", ref, err, code)
 		}
 	}

@@ -355,3 +355,57 @@ func testIntel(t *testing.T, open Opener) {
 	_, err = s.IntelItem(ctx, 999)
 	wantCode(t, err, lantern.ENOTFOUND)
 }
+
+func testReferralAttachments(t *testing.T, open Opener) {
+	t.Parallel()
+	s := open(t)
+	ctx := t.Context()
+	r := newReferral("refuge-a")
+	must(t, s.CreateReferral(ctx, r))
+	pic := &lantern.ReferralAttachment{ReferralID: r.ID, By: "refuge-a-worker", At: fine(hour(2)),
+		AttachmentMeta: lantern.AttachmentMeta{Name: "photo.jpg", ContentType: "image/jpeg", Size: 4, SHA256: strings.Repeat("a", 64),
+			SanitisedType: "image/jpeg", SanitisedSize: 3, SanitisedSHA256: strings.Repeat("b", 64)},
+		Original: []byte{0xff, 0xd8, 0xff, 0x00}, Sanitised: []byte{0xff, 0xd8, 0x01}}
+	pdf := &lantern.ReferralAttachment{ReferralID: r.ID, By: "refuge-a-worker", At: fine(hour(3)),
+		AttachmentMeta: lantern.AttachmentMeta{Name: "letter.pdf", ContentType: "application/pdf", Size: 5, SHA256: strings.Repeat("c", 64),
+			NotSanitised: "Only the original is kept."},
+		Original: []byte("%PDF-")}
+	must(t, s.AddReferralAttachment(ctx, pic))
+	must(t, s.AddReferralAttachment(ctx, pdf))
+	if pic.ID <= 0 || pdf.ID <= pic.ID {
+		t.Fatalf("ids %d %d", pic.ID, pdf.ID)
+	}
+	got, err := s.ReferralAttachment(ctx, pic.ID)
+	must(t, err)
+	same(t, "attachment", got, pic)
+	if !bytes.Equal(got.Original, pic.Original) || !bytes.Equal(got.Sanitised, pic.Sanitised) {
+		t.Errorf("contents: %x %x", got.Original, got.Sanitised)
+	}
+	got, err = s.ReferralAttachment(ctx, pdf.ID)
+	must(t, err)
+	if got.Sanitised != nil || !bytes.Equal(got.Original, pdf.Original) || got.NotSanitised != pdf.NotSanitised {
+		t.Errorf("pdf: %+v", got)
+	}
+	list, err := s.ReferralAttachments(ctx, r.ID)
+	must(t, err)
+	if len(list) != 2 || list[0].ID != pic.ID || list[1].ID != pdf.ID || list[0].Original != nil || list[0].Sanitised != nil {
+		t.Errorf("list: %+v", list)
+	}
+	if list[0].SanitisedSHA256 != pic.SanitisedSHA256 || list[1].Name != "letter.pdf" || !list[0].At.Equal(pic.At) {
+		t.Errorf("listed descriptions: %+v %+v", list[0], list[1])
+	}
+	other, err := s.ReferralAttachments(ctx, r.ID+100)
+	must(t, err)
+	if len(other) != 0 {
+		t.Errorf("another referral's: %v", other)
+	}
+	bad := *pdf
+	bad.ID, bad.ReferralID = 0, r.ID+100
+	wantCode(t, s.AddReferralAttachment(ctx, &bad), lantern.ENOTFOUND)
+	bad.ReferralID, bad.Size = r.ID, 6
+	wantInvalid(t, s.AddReferralAttachment(ctx, &bad), "original")
+	bad.Size, bad.SHA256 = 5, "XYZ"
+	wantInvalid(t, s.AddReferralAttachment(ctx, &bad), "sha256")
+	_, err = s.ReferralAttachment(ctx, 99999)
+	wantCode(t, err, lantern.ENOTFOUND)
+}

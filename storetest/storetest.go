@@ -125,6 +125,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("EventIndex", func(t *testing.T) { t.Parallel(); testEventIndex(t, open) })
 	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, open) })
 	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open) })
+	t.Run("ReferralAttachments", func(t *testing.T) { testReferralAttachments(t, open) })
 	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
 	t.Run("SealedIntel", func(t *testing.T) { t.Parallel(); testSealedIntel(t, open) })
 	t.Run("Screening", func(t *testing.T) { t.Parallel(); testScreening(t, open) })

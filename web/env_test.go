@@ -28,6 +28,7 @@ import (
 	"lantern/referral"
 	"lantern/report"
 	"lantern/rules"
+	"lantern/screening"
 	"lantern/sqlite"
 	"lantern/workspace"
 )
@@ -175,7 +176,11 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	il, err := intel.NewService(intel.Config{Store: e.intel, Audit: db, Staff: db})
+	il, err := intel.NewService(intel.Config{Store: e.intel, Audit: db, Staff: db,
+		Proposers: map[string]func(context.Context, string) ([]intel.Proposal, error){
+			lantern.IntelFromReferral:  referral.Proposer(db, db),
+			lantern.IntelFromScreening: screening.Proposer(db),
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

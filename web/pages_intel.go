@@ -22,6 +22,9 @@ type Intel interface {
 	Share(ctx context.Context, id int64, sanitised, with string) (*lantern.IntelItem, error)
 	Candidates(ctx context.Context, id int64, who intel.Identifiers) ([]*lantern.Staff, error)
 	LinkStaff(ctx context.Context, id int64, staffID string) (*lantern.IntelItem, error)
+	// Proposals returns the staff an item's source appears to identify,
+	// for an analyst to confirm (analysts only).
+	Proposals(ctx context.Context, id int64) ([]intel.StaffProposal, error)
 }
 
 // intelLog checks that p may take action a on object and returns the
@@ -133,7 +136,12 @@ type intelData struct {
 	Form       url.Values // as typed, when the page comes back with an error
 	Searched   bool
 	Candidates []*lantern.Staff
-	Done       string
+	// Proposals are the staff the item's source points to, for an
+	// analyst to confirm with one click; ProposalNote says why there are
+	// none when the source has details to match and they could not be.
+	Proposals    []intel.StaffProposal
+	ProposalNote string
+	Done         string
 }
 
 func (s *Server) intelPage(r *http.Request, it *lantern.IntelItem) *intelData {
@@ -176,6 +184,7 @@ func (s *Server) handleIntelItemPage(w http.ResponseWriter, r *http.Request, p l
 		return
 	}
 	d := s.intelPage(r, it)
+	s.proposals(r.Context(), p, il, it, d)
 	q := r.URL.Query()
 	page := s.newPage(r, &p, "Intelligence item "+strconv.FormatInt(id, 10), d)
 	status := http.StatusOK
@@ -199,6 +208,20 @@ func (s *Server) handleIntelItemPage(w http.ResponseWriter, r *http.Request, p l
 		}
 	}
 	s.render(w, status, "intel.html", page)
+}
+
+// proposals fills in the staff an unlinked item's source points to, for an
+// analyst. A source that could not be matched is noted, not an error: the
+// analyst can still search by hand.
+func (s *Server) proposals(ctx context.Context, p lantern.Principal, il Intel, it *lantern.IntelItem, d *intelData) {
+	if it.StaffID != "" || lantern.Authorize(p, lantern.ActLinkIntel, "") != nil {
+		return
+	}
+	var err error
+	d.Proposals, err = il.Proposals(ctx, it.ID)
+	if err != nil {
+		d.Proposals, d.ProposalNote = nil, "No staff could be proposed from the source: "+lantern.ErrorMessage(err)
+	}
 }
 
 // intelAction is one form on an item's page.
@@ -310,6 +333,7 @@ func (s *Server) handleIntelAction(w http.ResponseWriter, r *http.Request, p lan
 		return
 	}
 	d := s.intelPage(r, it)
+	s.proposals(r.Context(), p, il, it, d)
 	for _, k := range []string{"source", "intelligence", "handling", "conditions", "sanitised", "with"} {
 		if r.PostForm.Has(k) {
 			d.Form.Set(k, r.PostFormValue(k))
@@ -465,5 +489,30 @@ func (s *Server) apiIntelLink(w http.ResponseWriter, r *http.Request, p lantern.
 			return nil, lantern.FieldErrorf("confirm", "Confirm the identification with \"confirm\": true.")
 		}
 		return il.LinkStaff(r.Context(), id, req.StaffID)
+	})
+}
+
+// staffProposal is one proposed member of staff, as the API gives it.
+type staffProposal struct {
+	Staff  staffCandidate `json:"staff"`
+	Reason string         `json:"reason"`
+}
+
+// apiIntelProposals returns the staff an item's source appears to
+// identify, strongest first: GET /api/v1/workspace/intel/{id}/proposals.
+func (s *Server) apiIntelProposals(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	s.apiIntelCall(w, r, p, lantern.ActLinkIntel, func(il Intel, id int64) (any, error) {
+		list, err := il.Proposals(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		out := []staffProposal{}
+		for _, pr := range list {
+			st := pr.Staff
+			out = append(out, staffProposal{Staff: staffCandidate{ID: st.ID, Name: st.Name, CollarNumber: st.CollarNumber, Rank: st.Rank, Team: st.Team, Station: st.Station}, Reason: pr.Reason})
+		}
+		return struct {
+			Proposals []staffProposal `json:"proposals"`
+		}{out}, nil
 	})
 }

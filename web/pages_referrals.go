@@ -2,12 +2,15 @@ package web
 
 import (
 	"context"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"lantern"
+	"lantern/intel"
+	"lantern/report"
 )
 
 // Referrals is the partner referral portal's core. referral.Service is the
@@ -15,7 +18,7 @@ import (
 // referrals, answering another's exactly as one that does not exist, and
 // writes every use to the audit trail.
 type Referrals interface {
-	Submit(ctx context.Context, r lantern.Referral) (*lantern.Referral, error)
+	Submit(ctx context.Context, r lantern.Referral, files ...report.Upload) (*lantern.Referral, error)
 	List(ctx context.Context, f lantern.ReferralFilter) ([]*lantern.Referral, int, error)
 	Get(ctx context.Context, id int64) (*lantern.Referral, []*lantern.ReferralMessage, error)
 	Message(ctx context.Context, id int64, body string) (*lantern.ReferralMessage, error)
@@ -23,6 +26,13 @@ type Referrals interface {
 	// CreateIntel records an ungraded intelligence item from a referral,
 	// in the unit's words (the unit only).
 	CreateIntel(ctx context.Context, id int64, summary string) (*lantern.IntelItem, error)
+	// AddFiles attaches more files to a partner's open referral; Files
+	// lists a referral's files; File returns one with the copy asked for
+	// (the sanitised one for the unit only). Limits bounds the files.
+	AddFiles(ctx context.Context, id int64, files []report.Upload) ([]*lantern.ReferralAttachment, error)
+	Files(ctx context.Context, id int64) ([]*lantern.ReferralAttachment, error)
+	File(ctx context.Context, id, fileID int64, sanitised bool) (*lantern.ReferralAttachment, []byte, error)
+	Limits() report.Limits
 }
 
 // referrals checks that p may use the partner portal and returns the
@@ -81,9 +91,25 @@ func (s *Server) handleReferralsPage(w http.ResponseWriter, r *http.Request, p l
 // referralForm is the new-referral form as the partner filled it in.
 type referralForm struct {
 	Concern, Name, CollarNumber, Force, Vehicle, Description, Consent, Safeguarding string
+	// Files describes the files the form takes.
+	Files fileLimits
+}
+
+// fileLimits describes the files a form takes, for its hint.
+type fileLimits struct {
+	MaxFiles, MaxMB int
+	Types           string
+}
+
+func limitsOf(rs Referrals) fileLimits {
+	l := rs.Limits()
+	return fileLimits{MaxFiles: l.MaxFiles, MaxMB: int(l.MaxFileBytes >> 20), Types: report.AcceptedTypes}
 }
 
 func (s *Server) renderReferralForm(w http.ResponseWriter, r *http.Request, p lantern.Principal, status int, f referralForm, errs []formError) {
+	if svc := s.services.Load(); svc != nil && svc.Referrals != nil {
+		f.Files = limitsOf(svc.Referrals)
+	}
 	page := s.newPage(r, &p, "Make a referral", f)
 	page.Errors = errs
 	s.render(w, status, "referral_new.html", page)
@@ -102,7 +128,7 @@ func (s *Server) handleReferralForm(w http.ResponseWriter, r *http.Request, p la
 var referralFields = map[string]string{
 	"concern": "concern", "officer_name": "officer-name", "collar_number": "collar-number", "force": "force",
 	"vehicle": "vehicle", "description": "description", "victim_consent": "consent", "safeguarding": "safeguarding",
-	"officer": "officer-name",
+	"officer": "officer-name", "file": "files",
 }
 
 // handleReferralSubmit sends a referral: POST /referrals/new.
@@ -129,9 +155,17 @@ func (s *Server) handleReferralSubmit(w http.ResponseWriter, r *http.Request, p 
 	if f.Safeguarding == "" {
 		errs = append(errs, formError{Field: "safeguarding", Message: "Say whether safeguarding is in place"})
 	}
+	files, ferr := uploads(r)
+	if ferr != nil {
+		field := referralFields[lantern.ErrorField(ferr)]
+		if field == "" {
+			field = "files"
+		}
+		errs = append(errs, formError{Field: field, Message: lantern.ErrorMessage(ferr)})
+	}
 	if errs == nil {
 		ref, err := rs.Submit(r.Context(), lantern.Referral{Concern: f.Concern, VictimConsent: f.Consent, Safeguarding: f.Safeguarding,
-			Officer: lantern.OfficerDetails{Name: f.Name, CollarNumber: f.CollarNumber, Force: f.Force, Vehicle: f.Vehicle, Description: f.Description}})
+			Officer: lantern.OfficerDetails{Name: f.Name, CollarNumber: f.CollarNumber, Force: f.Force, Vehicle: f.Vehicle, Description: f.Description}}, files...)
 		switch lantern.ErrorCode(err) {
 		case "":
 			http.Redirect(w, r, "/referrals/"+strconv.FormatInt(ref.ID, 10)+"?done=sent", http.StatusSeeOther)
@@ -154,6 +188,8 @@ func (s *Server) handleReferralSubmit(w http.ResponseWriter, r *http.Request, p 
 type referralData struct {
 	Referral *lantern.Referral
 	Messages []*lantern.ReferralMessage
+	Files    []*lantern.ReferralAttachment
+	Limits   fileLimits
 	Done     string
 	Message  string // as typed, when the form comes back with an error
 }
@@ -178,6 +214,11 @@ func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, p lanter
 		s.Error(w, r, err)
 		return
 	}
+	if d.Files, err = rs.Files(r.Context(), id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d.Limits = limitsOf(rs)
 	page := s.newPage(r, &p, "Referral "+strconv.FormatInt(id, 10), d)
 	page.Errors = errs
 	s.render(w, status, "referral.html", page)
@@ -191,7 +232,8 @@ func (s *Server) handleReferralPage(w http.ResponseWriter, r *http.Request, p la
 		s.Error(w, r, err)
 		return
 	}
-	done := map[string]string{"sent": "Your referral has been sent to the counter-corruption unit.", "message": "Your message has been sent."}[r.URL.Query().Get("done")]
+	done := map[string]string{"sent": "Your referral has been sent to the counter-corruption unit.", "message": "Your message has been sent.",
+		"files": "Your files have been added to the referral."}[r.URL.Query().Get("done")]
 	s.renderReferral(w, r, p, rs, http.StatusOK, referralData{Done: done}, nil)
 }
 
@@ -238,13 +280,50 @@ func (s *Server) handleReferralMessage(w http.ResponseWriter, r *http.Request, p
 
 // unitReferralData is the unit's referral page's own data.
 type unitReferralData struct {
-	Referral   *lantern.Referral
-	Messages   []*lantern.ReferralMessage
+	Referral *lantern.Referral
+	Messages []*lantern.ReferralMessage
+	Files    []*lantern.ReferralAttachment
+	// Items are the intelligence items recorded from the referral, each
+	// with the staff its officer details point to, for an analyst.
+	Items      []referralItem
 	NextStates []string
 	Done       string
 	Message    string
 	Feedback   string
 	Summary    string
+}
+
+// referralItem is an intelligence item recorded from a referral, with the
+// staff proposed for it.
+type referralItem struct {
+	Item      *lantern.IntelItem
+	Proposals []intel.StaffProposal
+	Note      string // why none could be proposed, when the proposer failed
+}
+
+// referralItems returns, for an analyst, the intelligence items recorded
+// from referral id, each unlinked one with the staff its officer details
+// point to; nothing for anyone else.
+func (s *Server) referralItems(ctx context.Context, p lantern.Principal, id int64) []referralItem {
+	svc := s.services.Load()
+	if svc.Intel == nil || lantern.Authorize(p, lantern.ActLinkIntel, "") != nil {
+		return nil
+	}
+	items, _, err := svc.Intel.List(ctx, lantern.IntelFilter{SourceRef: "referral:" + strconv.FormatInt(id, 10), Limit: 20})
+	if err != nil {
+		return []referralItem{{Note: "The intelligence items from this referral could not be listed: " + lantern.ErrorMessage(err)}}
+	}
+	var out []referralItem
+	for _, it := range items {
+		ri := referralItem{Item: it}
+		if it.StaffID == "" {
+			if ri.Proposals, err = svc.Intel.Proposals(ctx, it.ID); err != nil {
+				ri.Note = "No staff could be proposed: " + lantern.ErrorMessage(err)
+			}
+		}
+		out = append(out, ri)
+	}
+	return out
 }
 
 // handleUnitReferralsPage lists every organisation's referrals for the
@@ -276,6 +355,11 @@ func (s *Server) renderUnitReferral(w http.ResponseWriter, r *http.Request, p la
 		s.Error(w, r, err)
 		return
 	}
+	if d.Files, err = rs.Files(r.Context(), id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d.Items = s.referralItems(r.Context(), p, id)
 	for _, st := range lantern.ReferralStates {
 		if st != lantern.ReferralWithdrawn && lantern.ReferralTransitionAllowed(d.Referral.Status, st) {
 			d.NextStates = append(d.NextStates, st)
@@ -355,4 +439,102 @@ func (s *Server) handleUnitReferralAction(w http.ResponseWriter, r *http.Request
 		return
 	}
 	s.renderUnitReferral(w, r, p, rs, http.StatusBadRequest, d, errs)
+}
+
+// handleReferralFiles adds files to one of the partner's open referrals:
+// POST /referrals/{id}/files, a multipart form.
+func (s *Server) handleReferralFiles(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	rs, err := s.referrals(r.Context(), p, "referral:"+r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := referralID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	// Check that the referral is theirs before saying anything about the
+	// files, so that a refusal tells nothing about another's.
+	if _, _, err := rs.Get(r.Context(), id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	files, err := uploads(r)
+	if err == nil {
+		_, err = rs.AddFiles(r.Context(), id, files)
+	}
+	switch lantern.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/referrals/"+strconv.FormatInt(id, 10)+"?done=files#files", http.StatusSeeOther)
+		return
+	case lantern.EINVALID, lantern.ECONFLICT:
+		s.renderReferral(w, r, p, rs, http.StatusBadRequest, referralData{}, []formError{{Field: "add-files", Message: lantern.ErrorMessage(err)}})
+	default:
+		s.Error(w, r, err)
+	}
+}
+
+// fileID reads an attachment id from the path; anything else is not found.
+func fileID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, lantern.Errorf(lantern.ENOTFOUND, "Attachment not found.")
+	}
+	return id, nil
+}
+
+// sendFile sends a referral's file as a download, never shown in the page.
+func sendFile(w http.ResponseWriter, a *lantern.ReferralAttachment, data []byte) {
+	name := a.Name
+	if name == "" {
+		name = "attachment"
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
+}
+
+// handleReferralFile sends the partner a file their organisation attached
+// to a referral, as sent: GET /referrals/{id}/files/{file}.
+func (s *Server) handleReferralFile(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	s.referralFile(w, r, p, lantern.ActPartnerReferrals, false)
+}
+
+// handleUnitReferralFile sends the unit a referral's file, the original or
+// the sanitised copy: GET /partner-referrals/{id}/files/{file}/{copy}.
+func (s *Server) handleUnitReferralFile(w http.ResponseWriter, r *http.Request, p lantern.Principal) {
+	which := r.PathValue("copy")
+	if which != "original" && which != "sanitised" {
+		s.notFound(w, r)
+		return
+	}
+	s.referralFile(w, r, p, lantern.ActViewReferrals, which == "sanitised")
+}
+
+func (s *Server) referralFile(w http.ResponseWriter, r *http.Request, p lantern.Principal, a lantern.Action, sanitised bool) {
+	rs, err := s.referralsFor(r.Context(), p, a, "referral:"+r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := referralID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	fid, err := fileID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	f, data, err := rs.File(r.Context(), id, fid, sanitised)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	sendFile(w, f, data)
 }

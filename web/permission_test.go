@@ -95,11 +95,35 @@ var permRoutes = []permRoute{
 	{method: "POST", path: "/referrals/new", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/new", okStatus: 400},
 	{method: "GET", path: "/referrals/999999", need: lantern.ActPartnerReferrals, pattern: "GET /referrals/{id}", okStatus: 404},
 	{method: "POST", path: "/referrals/999999/message", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/{id}/message", okStatus: 404},
+	// {ref} is another organisation's referral with a file {reffile}: a
+	// partner is answered as if neither existed; the unit has both copies.
+	{method: "POST", path: "/referrals/999999/files", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/{id}/files", okStatus: 404},
+	{method: "POST", path: "/referrals/{ref}/files", need: lantern.ActPartnerReferrals, pattern: "POST /referrals/{id}/files", okStatus: 404},
+	{method: "GET", path: "/referrals/{ref}/files/{reffile}", need: lantern.ActPartnerReferrals, pattern: "GET /referrals/{id}/files/{file}", okStatus: 404},
+	{method: "GET", path: "/referrals/999999/files/{reffile}", need: lantern.ActPartnerReferrals, pattern: "GET /referrals/{id}/files/{file}", okStatus: 404},
+	{method: "GET", path: "/partner-referrals/{ref}/files/{reffile}/original", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals/{id}/files/{file}/{copy}"},
+	{method: "GET", path: "/partner-referrals/{ref}/files/{reffile}/sanitised", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals/{id}/files/{file}/{copy}"},
+	{method: "GET", path: "/partner-referrals/999999/files/{reffile}/original", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals/{id}/files/{file}/{copy}", okStatus: 404},
 	{method: "GET", path: "/partner-referrals", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals"},
 	{method: "GET", path: "/partner-referrals/999999", need: lantern.ActViewReferrals, pattern: "GET /partner-referrals/{id}", okStatus: 404},
 	{method: "POST", path: "/partner-referrals/999999/message", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
 	{method: "POST", path: "/partner-referrals/999999/status", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
 	{method: "POST", path: "/partner-referrals/999999/intel", need: lantern.ActChangeReferral, pattern: "POST /partner-referrals/{id}/{action}", okStatus: 404},
+	// The referral API: the partner's side answers another organisation's
+	// referral {ref} as missing; the unit's forms sent empty come back
+	// with their errors, and a move the state machine refuses with 409.
+	{method: "GET", path: "/api/v1/workspace/referrals", need: lantern.ActPartnerReferrals, pattern: "GET /api/v1/workspace/referrals"},
+	{method: "POST", path: "/api/v1/workspace/referrals", need: lantern.ActPartnerReferrals, pattern: "POST /api/v1/workspace/referrals", json: `{"concern":""}`, okStatus: 400},
+	{method: "GET", path: "/api/v1/workspace/referrals/{ref}", need: lantern.ActPartnerReferrals, pattern: "GET /api/v1/workspace/referrals/{id}", okStatus: 404},
+	{method: "POST", path: "/api/v1/workspace/referrals/{ref}/messages", need: lantern.ActPartnerReferrals, pattern: "POST /api/v1/workspace/referrals/{id}/messages", json: `{"body":"Hello"}`, okStatus: 404},
+	{method: "POST", path: "/api/v1/workspace/referrals/{ref}/withdraw", need: lantern.ActPartnerReferrals, pattern: "POST /api/v1/workspace/referrals/{id}/withdraw", json: `{}`, okStatus: 404},
+	{method: "POST", path: "/api/v1/workspace/referrals/{ref}/files", need: lantern.ActPartnerReferrals, pattern: "POST /api/v1/workspace/referrals/{id}/files", json: `{}`, okStatus: 404},
+	{method: "GET", path: "/api/v1/workspace/partner-referrals", need: lantern.ActViewReferrals, pattern: "GET /api/v1/workspace/partner-referrals"},
+	{method: "GET", path: "/api/v1/workspace/partner-referrals?status=bogus", need: lantern.ActViewReferrals, pattern: "GET /api/v1/workspace/partner-referrals", okStatus: 400},
+	{method: "GET", path: "/api/v1/workspace/partner-referrals/{ref}", need: lantern.ActViewReferrals, pattern: "GET /api/v1/workspace/partner-referrals/{id}"},
+	{method: "POST", path: "/api/v1/workspace/partner-referrals/{ref}/status", need: lantern.ActChangeReferral, pattern: "POST /api/v1/workspace/partner-referrals/{id}/status", json: `{"status":"actioned"}`, okStatus: 409},
+	{method: "POST", path: "/api/v1/workspace/partner-referrals/{ref}/messages", need: lantern.ActChangeReferral, pattern: "POST /api/v1/workspace/partner-referrals/{id}/messages", json: `{"body":" "}`, okStatus: 400},
+	{method: "POST", path: "/api/v1/workspace/partner-referrals/{ref}/intel", need: lantern.ActChangeReferral, pattern: "POST /api/v1/workspace/partner-referrals/{id}/intel", json: `{"summary":""}`, okStatus: 400},
 	// The intelligence log: {intel} is an ungraded item linked to S1, so
 	// never shown to S1; {intel2} is one linked to no one.
 	{method: "GET", path: "/intel", need: lantern.ActViewIntel, pattern: "GET /intel"},
@@ -115,6 +139,8 @@ var permRoutes = []permRoute{
 	{method: "POST", path: "/api/v1/workspace/intel/{intel}/grade", need: lantern.ActChangeIntel, about: "S1", pattern: "POST /api/v1/workspace/intel/{id}/grade", json: `{"source":2,"intelligence":"C","handling":"P"}`},
 	{method: "POST", path: "/api/v1/workspace/intel/{intel2}/share", need: lantern.ActChangeIntel, pattern: "POST /api/v1/workspace/intel/{id}/share", json: `{"sanitised":"","with":""}`, okStatus: 400},
 	{method: "GET", path: "/api/v1/workspace/intel/{intel2}/candidates?name=Brian", need: lantern.ActLinkIntel, pattern: "GET /api/v1/workspace/intel/{id}/candidates"},
+	{method: "GET", path: "/api/v1/workspace/intel/{intel2}/proposals", need: lantern.ActLinkIntel, pattern: "GET /api/v1/workspace/intel/{id}/proposals"},
+	{method: "GET", path: "/api/v1/workspace/intel/{intel}/proposals", need: lantern.ActLinkIntel, about: "S1", pattern: "GET /api/v1/workspace/intel/{id}/proposals"},
 	{method: "POST", path: "/api/v1/workspace/intel/{intel2}/link", need: lantern.ActLinkIntel, pattern: "POST /api/v1/workspace/intel/{id}/link", json: `{"staff_id":"S2","confirm":false}`, okStatus: 400},
 	{method: "POST", path: "/api/v1/workspace/disclosures/{req}/decision", need: lantern.ActDecideIdentity, pattern: "POST /api/v1/workspace/disclosures/{id}/decision", json: `{"approve":false,"note":"not yet"}`, alt: 409},
 }
@@ -341,6 +367,18 @@ func (e *testEnv) seedReports() *strings.Replacer {
 	if _, err := e.store.LinkIntelStaff(ctx, items[0], lantern.StaffLink{StaffID: "S1", By: "setup-analyst", At: t0}); err != nil {
 		e.t.Fatal(err)
 	}
-	return strings.NewReplacer("{anon}", ids[lantern.ReportAnonymous], "{conf}", ids[lantern.ReportConfidential], "{req}", strconv.FormatInt(d.ID, 10),
+	ref := &lantern.Referral{Partner: "refuge-other", SubmittedBy: "other-worker", Concern: "He keeps driving past her house.",
+		Officer: lantern.OfficerDetails{Name: "Brian Jones"}, VictimConsent: lantern.ConsentGiven, Safeguarding: lantern.SafeguardingInPlace, SubmittedAt: t0}
+	if err := e.store.CreateReferral(ctx, ref); err != nil {
+		e.t.Fatal(err)
+	}
+	note := []byte("She kept his messages.")
+	file := &lantern.ReferralAttachment{ReferralID: ref.ID, By: "other-worker", At: t0, Original: note, Sanitised: note,
+		AttachmentMeta: lantern.AttachmentMeta{Name: "note.txt", ContentType: "text/plain", Size: int64(len(note)), SHA256: strings.Repeat("0", 64),
+			SanitisedType: "text/plain", SanitisedSize: int64(len(note)), SanitisedSHA256: strings.Repeat("0", 64)}}
+	if err := e.store.AddReferralAttachment(ctx, file); err != nil {
+		e.t.Fatal(err)
+	}
+	return strings.NewReplacer("{ref}", strconv.FormatInt(ref.ID, 10), "{reffile}", strconv.FormatInt(file.ID, 10), "{anon}", ids[lantern.ReportAnonymous], "{conf}", ids[lantern.ReportConfidential], "{req}", strconv.FormatInt(d.ID, 10),
 		"{intel2}", strconv.FormatInt(items[1], 10), "{intel}", strconv.FormatInt(items[0], 10))
 }

@@ -46,6 +46,18 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("POST /api/v1/workspace/intel/{id}/share", s.page(s.apiIntelShare))
 	r.handleFunc("GET /api/v1/workspace/intel/{id}/candidates", s.page(s.apiIntelCandidates))
 	r.handleFunc("POST /api/v1/workspace/intel/{id}/link", s.page(s.apiIntelLink))
+	r.handleFunc("GET /api/v1/workspace/intel/{id}/proposals", s.page(s.apiIntelProposals))
+	r.handleFunc("GET /api/v1/workspace/referrals", s.page(s.apiPartnerReferrals))
+	r.handleFunc("POST /api/v1/workspace/referrals", s.page(s.apiPartnerReferralCreate))
+	r.handleFunc("GET /api/v1/workspace/referrals/{id}", s.page(s.apiPartnerReferral))
+	r.handleFunc("POST /api/v1/workspace/referrals/{id}/messages", s.page(s.apiPartnerReferralMessage))
+	r.handleFunc("POST /api/v1/workspace/referrals/{id}/withdraw", s.page(s.apiPartnerReferralWithdraw))
+	r.handleFunc("POST /api/v1/workspace/referrals/{id}/files", s.page(s.apiPartnerReferralFiles))
+	r.handleFunc("GET /api/v1/workspace/partner-referrals", s.page(s.apiUnitReferrals))
+	r.handleFunc("GET /api/v1/workspace/partner-referrals/{id}", s.page(s.apiUnitReferral))
+	r.handleFunc("POST /api/v1/workspace/partner-referrals/{id}/status", s.page(s.apiUnitReferralStatus))
+	r.handleFunc("POST /api/v1/workspace/partner-referrals/{id}/messages", s.page(s.apiUnitReferralMessage))
+	r.handleFunc("POST /api/v1/workspace/partner-referrals/{id}/intel", s.page(s.apiUnitReferralIntel))
 
 	// Signing in and out.
 	r.handleFunc("GET /signin", s.handleSignInForm)
@@ -85,10 +97,13 @@ func (s *Server) routes(mux *http.ServeMux, metrics http.Handler) {
 	r.handleFunc("POST /referrals/new", s.page(s.handleReferralSubmit))
 	r.handleFunc("GET /referrals/{id}", s.page(s.handleReferralPage))
 	r.handleFunc("POST /referrals/{id}/message", s.page(s.handleReferralMessage))
+	r.handleFunc("POST /referrals/{id}/files", s.page(s.handleReferralFiles))
+	r.handleFunc("GET /referrals/{id}/files/{file}", s.page(s.handleReferralFile))
 	// The unit's side of referrals.
 	r.handleFunc("GET /partner-referrals", s.page(s.handleUnitReferralsPage))
 	r.handleFunc("GET /partner-referrals/{id}", s.page(s.handleUnitReferralPage))
 	r.handleFunc("POST /partner-referrals/{id}/{action}", s.page(s.handleUnitReferralAction))
+	r.handleFunc("GET /partner-referrals/{id}/files/{file}/{copy}", s.page(s.handleUnitReferralFile))
 	r.handleFunc("/", s.notFound)
 }
 

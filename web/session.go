@@ -191,6 +191,9 @@ func (s *Server) page(h pageHandler) http.HandlerFunc {
 			return
 		}
 		if !safeMethod(r.Method) {
+			if isMultipart(r) {
+				r = s.readUploads(w, r)
+			}
 			if err := checkCSRF(r); err != nil {
 				s.Error(w, r, err)
 				return

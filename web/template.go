@@ -158,6 +158,7 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return v
 		},
+		"referralFinal": lantern.ReferralStateFinal,
 		"referralStatus": func(v string) string {
 			if n, ok := referralStatusNames[v]; ok {
 				return n

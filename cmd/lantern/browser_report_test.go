@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -160,6 +162,10 @@ func TestBrowserReportConversation(t *testing.T) {
 	a.Click("#handling")
 	a.Click("form[action$='/grade'] button[type=submit]")
 	a.WaitFor(".govuk-notification-banner--success")
+	// Load the item again without the banner, so that the banner waited
+	// for below is the sharing's own.
+	a.Go(strings.Split(a.Location(), "?")[0])
+	a.WaitFor("#sanitised")
 	a.Fill("#sanitised", "A police officer may be contacting a crime victim for a personal purpose.")
 	a.Fill("#with", "Anti-corruption unit, Force B")
 	a.Click("form[action$='/share'] button[type=submit]")
@@ -187,9 +193,14 @@ func TestBrowserReportConversation(t *testing.T) {
 	pp.Fill("#collar-number", "4471")
 	pp.Click("#consent")
 	pp.Click("#safeguarding-needed")
+	dates := filepath.Join(t.TempDir(), "call-dates.txt")
+	if err := os.WriteFile(dates, []byte("He called on 3, 5 and 9 May, after midnight each time.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pp.Upload("#files", dates)
 	pp.Click("form[action='/referrals/new'] button[type=submit]")
 	pp.WaitFor(".govuk-notification-banner--success")
-	if got := pp.Text("main"); !strings.Contains(got, "4471") || !strings.Contains(got, "Sent") {
+	if got := pp.Text("main"); !strings.Contains(got, "4471") || !strings.Contains(got, "Sent") || !strings.Contains(got, "call-dates.txt") {
 		t.Fatalf("the referral: %q", got)
 	}
 	pp.Screenshot("r12-referral")
@@ -202,6 +213,9 @@ func TestBrowserReportConversation(t *testing.T) {
 	a.CheckAccessibility("unit referrals")
 	a.Click("table a[href^='/partner-referrals/']")
 	a.WaitFor("#message")
+	if got := a.Text("#files + p + ul"); !strings.Contains(got, "call-dates.txt") || !strings.Contains(got, "sanitised copy") {
+		t.Fatalf("the unit's referral lacks the file: %q", got)
+	}
 	a.Fill("#message", "Thank you. Could your client speak to us in confidence?")
 	a.Click("form[action$='/message'] button[type=submit]")
 	a.WaitFor(".govuk-notification-banner--success")

@@ -50,7 +50,7 @@ func access(id, staff string) string {
 	return fmt.Sprintf(`{"id":%q,"time":"2024-03-01T10:00:00Z","staff_id":%q,"system":"pnc","action":"view","person_id":"P1"}`, id, staff)
 }
 
-func screening(id, staff, result string) string {
+func screeningLine(id, staff, result string) string {
 	return fmt.Sprintf(`{"id":%q,"staff_id":%q,"checked_at":"2026-03-01T10:15:00+00:00","check":"pnd","result":%q,"detail":"Named as an associate in an intelligence report."}`, id, staff, result)
 }
 
@@ -160,7 +160,7 @@ func TestIngestScreening(t *testing.T) {
 	data, in := t.TempDir(), t.TempDir()
 	writeFile(t, filepath.Join(in, "staff.jsonl"), `{"id":"S1","category":"officer","role":"response","gender":"male","start_date":"2015-04-01"}`+"\n")
 	file := filepath.Join(in, "vetting-march.jsonl")
-	writeFile(t, file, strings.Join([]string{screening("v1", "S1", "trace"), screening("v2", "S1", "no_trace"), screening("v3", "S2", "trace"),
+	writeFile(t, file, strings.Join([]string{screeningLine("v1", "S1", "trace"), screeningLine("v2", "S1", "no_trace"), screeningLine("v3", "S2", "trace"),
 		`{"id":"v4","staff_id":"S1","checked_at":"2026-03-01T10:15:00Z","check":"pnd","result":"match"}`}, "\n")+"\n")
 	mustRun(t, "ingest", "--data-dir", data, filepath.Join(in, "staff.jsonl"))
 	if code, _, errOut := runIn(t, strings.NewReader(""), "ingest", "--data-dir", data, file); code == 0 || !strings.Contains(errOut, "give --kind") {
@@ -259,7 +259,7 @@ func TestEventsAPI(t *testing.T) {
 		{"access with errors", token, "access", access("x1", "S1") + "\n" + `{"id":"x2"}` + "\n" + access("x3", "S7") + "\n", 200,
 			`"accepted":1,"duplicates":0,"rejected":2,"errors":[{"line":2,"field":"time"`},
 		{"again", token, "access", access("x1", "S1") + "\n", 200, `"accepted":0,"duplicates":1`},
-		{"screening", token, "screening", screening("v1", "S1", "trace") + "\n" + screening("v2", "S1", "no_trace") + "\n" + screening("v3", "S8", "trace") + "\n", 200,
+		{"screening", token, "screening", screeningLine("v1", "S1", "trace") + "\n" + screeningLine("v2", "S1", "no_trace") + "\n" + screeningLine("v3", "S8", "trace") + "\n", 200,
 			`"accepted":2,"duplicates":0,"rejected":1,"errors":[{"line":3,"field":"staff_id","reason":"unknown staff id`},
 	} {
 		status, body := post(tt.token, tt.kind, tt.body)

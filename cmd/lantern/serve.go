@@ -14,9 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"lantern"
 	"lantern/intel"
 	"lantern/referral"
 	"lantern/report"
+	"lantern/screening"
 	"lantern/web"
 )
 
@@ -125,7 +127,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stopReporting()
 		return err
 	}
-	il, err := intel.NewService(intel.Config{Store: rp.Intel, Audit: sys.store, Staff: sys.store})
+	il, err := intel.NewService(intel.Config{Store: rp.Intel, Audit: sys.store, Staff: sys.store,
+		Proposers: map[string]func(context.Context, string) ([]intel.Proposal, error){
+			lantern.IntelFromReferral:  referral.Proposer(sys.store, sys.store),
+			lantern.IntelFromScreening: screening.Proposer(sys.store),
+		}})
 	if err != nil {
 		stop()
 		stopReporting()

@@ -164,6 +164,12 @@ func (p *Page) Click(sel string) {
 	p.step("click "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
 }
 
+// Upload chooses files (paths on this machine) in the file input sel.
+func (p *Page) Upload(sel string, files ...string) {
+	p.t.Helper()
+	p.step("upload to "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetUploadFiles(chromedp.CSS(sel), files))
+}
+
 // WaitFor waits until sel is visible.
 func (p *Page) WaitFor(sel string) {
 	p.t.Helper()

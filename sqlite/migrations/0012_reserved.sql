@@ -1,1 +1,0 @@
--- Reserved: this migration number belongs to another branch and is replaced when it is merged.

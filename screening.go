@@ -186,6 +186,11 @@ func SortScreeningCoverage(cs []ScreeningCoverage) {
 	})
 }
 
+// IntelSeal seals a new item's text in place: it sets Sealed and empties
+// Summary and Sanitised. It is pure computation over keys fetched before
+// it was made, so a store may call it inside a transaction.
+type IntelSeal func(it *IntelItem) error
+
 // ScreeningService stores integrity screening results.
 type ScreeningService interface {
 	// RecordScreeningResults stores the results whose ID is not stored yet
@@ -195,8 +200,10 @@ type ScreeningService interface {
 	// trail, setting IntelID. Recording the same results again changes
 	// nothing, so replaying the event log creates no second item. It
 	// returns the items created; EINVALID for a result that fails
-	// Validate, in which case nothing is stored.
-	RecordScreeningResults(ctx context.Context, rs ...*ScreeningResult) ([]*IntelItem, error)
+	// Validate, in which case nothing is stored. seal, when not nil, seals
+	// each item's text before it is written (see IntelSeal); nil records
+	// the text in clear, to be sealed later.
+	RecordScreeningResults(ctx context.Context, seal IntelSeal, rs ...*ScreeningResult) ([]*IntelItem, error)
 	// ScreeningResult returns one result; ENOTFOUND.
 	ScreeningResult(ctx context.Context, id string) (*ScreeningResult, error)
 	// FindScreeningResults lists results, latest check first, and the

@@ -37,6 +37,11 @@ type Config struct {
 	Now           func() time.Time
 	Workers       int                   // decoding goroutines; default GOMAXPROCS
 	Metrics       prometheus.Registerer // optional: where intake's counters are registered
+	// SealIntel gives the seal for the intelligence items the store records
+	// from screening findings (report.SealedIntel.Sealer). Nil, or an error
+	// (no unit member holds a key yet), records them in clear, to be sealed
+	// at the next start.
+	SealIntel func(ctx context.Context) (lantern.IntelSeal, error)
 }
 
 // Intake accepts records into the event log. It is safe for concurrent use;
@@ -172,13 +177,13 @@ func checkRefs(known func(idKey) bool, r *ingest.Record) error {
 // applyRefs writes reference records to the store, grouping runs of one kind
 // into one call. Every write is an idempotent upsert, so replaying the same
 // records after a crash gives the same state.
-func applyRefs(ctx context.Context, st lantern.Store, recs []*ingest.Record) error {
+func (in *Intake) applyRefs(ctx context.Context, recs []*ingest.Record) error {
 	for i := 0; i < len(recs); {
 		j := i
 		for j < len(recs) && recs[j].Kind == recs[i].Kind {
 			j++
 		}
-		if err := applyRun(ctx, st, recs[i:j]); err != nil {
+		if err := in.applyRun(ctx, recs[i:j]); err != nil {
 			return fmt.Errorf("apply %s records: %w", recs[i].Kind, err)
 		}
 		i = j
@@ -186,7 +191,8 @@ func applyRefs(ctx context.Context, st lantern.Store, recs []*ingest.Record) err
 	return nil
 }
 
-func applyRun(ctx context.Context, st lantern.Store, run []*ingest.Record) error {
+func (in *Intake) applyRun(ctx context.Context, run []*ingest.Record) error {
+	st := in.cfg.Store
 	switch run[0].Kind {
 	case ingest.KindStaff:
 		return st.UpsertStaff(ctx, collect(run, func(r *ingest.Record) *lantern.Staff { return r.Staff })...)
@@ -203,10 +209,24 @@ func applyRun(ctx context.Context, st lantern.Store, run []*ingest.Record) error
 	case ingest.KindScreening:
 		// The store creates the intelligence item of each new finding
 		// once, so a replay of the log creates none again.
-		_, err := st.RecordScreeningResults(ctx, collect(run, func(r *ingest.Record) *lantern.ScreeningResult { return r.Screening })...)
+		_, err := st.RecordScreeningResults(ctx, in.intelSeal(ctx), collect(run, func(r *ingest.Record) *lantern.ScreeningResult { return r.Screening })...)
 		return err
 	}
 	return nil
+}
+
+// intelSeal gives the seal for the items recorded from screening findings,
+// or nil to record them in clear (see Config.SealIntel).
+func (in *Intake) intelSeal(ctx context.Context) lantern.IntelSeal {
+	if in.cfg.SealIntel == nil {
+		return nil
+	}
+	seal, err := in.cfg.SealIntel(ctx)
+	if err != nil {
+		in.cfg.Logger.Warn("intake: screening findings are recorded unsealed until a unit member has a key and lantern restarts", "error", err)
+		return nil
+	}
+	return seal
 }
 
 func collect[T any](run []*ingest.Record, f func(*ingest.Record) T) []T {

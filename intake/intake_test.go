@@ -34,7 +34,7 @@ type rig struct {
 func key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
 // openRig opens (or reopens) the rig in dir.
-func openRig(t testing.TB, dir string) *rig {
+func openRig(t testing.TB, dir string, opts ...func(*intake.Config)) *rig {
 	t.Helper()
 	ctx := context.Background()
 	r := &rig{dir: dir}
@@ -52,10 +52,14 @@ func openRig(t testing.TB, dir string) *rig {
 	if r.log, err = nats.Open(ctx, nats.Config{DataDir: filepath.Join(dir, "nats"), SyncAlways: true, Logger: logger}); err != nil {
 		t.Fatal(err)
 	}
-	r.in, err = intake.Open(ctx, intake.Config{
+	cfg := intake.Config{
 		Log: r.log, Store: r.store, Phones: r.phones, Sealer: r.sealer,
 		SnapshotPath: filepath.Join(dir, "intake.ids"), Logger: logger,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r.in, err = intake.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

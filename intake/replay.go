@@ -172,7 +172,7 @@ func (in *Intake) replay(ctx context.Context) (int, error) {
 		if len(refs) == 0 {
 			return nil
 		}
-		err := applyRefs(ctx, in.cfg.Store, refs)
+		err := in.applyRefs(ctx, refs)
 		refs = refs[:0]
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"lantern"
 	"lantern/ingest"
+	"lantern/intake"
 )
 
 func screeningLine(id, staff, check, result, detail string) string {
@@ -132,5 +133,51 @@ func TestScreeningIntake(t *testing.T) {
 	}
 	if _, n, _ := r.store.FindScreeningResults(context.Background(), lantern.ScreeningFilter{}); n != 4 {
 		t.Fatalf("rebuilt: %d results, want 4", n)
+	}
+}
+
+// TestScreeningFindingsSealed checks that intake hands the store the seal
+// Config.SealIntel gives, so a finding's item is written sealed, and that
+// without a seal (no unit member has a key yet) the finding is still
+// stored, in clear, with a warning, rather than lost.
+func TestScreeningFindingsSealed(t *testing.T) {
+	dir := t.TempDir()
+	var sealedTexts []string
+	available := true
+	r := openRig(t, dir, func(c *intake.Config) {
+		c.SealIntel = func(context.Context) (lantern.IntelSeal, error) {
+			if !available {
+				return nil, lantern.Errorf(lantern.EUNAVAILABLE, "no unit member holds a key")
+			}
+			return func(it *lantern.IntelItem) error {
+				sealedTexts = append(sealedTexts, it.Summary)
+				it.Sealed = &lantern.SealedIntelText{Summary: []byte("sealed " + it.SourceRef)}
+				it.Summary, it.Sanitised = "", ""
+				return nil
+			}, nil
+		}
+	})
+	defer r.close(t)
+	checkCounts(t, r.submit(t, ingest.KindStaff, staffLines), 2, 0, 0)
+	checkCounts(t, r.submit(t, ingest.KindScreening, screeningLine("v1", "S1", "financial", "trace", "Undeclared second job.")), 1, 0, 0)
+	items := screeningItems(t, r.store)
+	if len(items) != 1 || items[0].Summary != "" || items[0].Sealed == nil || string(items[0].Sealed.Summary) != "sealed screening:v1" {
+		t.Fatalf("items %+v", items)
+	}
+	if len(sealedTexts) != 1 || !strings.Contains(sealedTexts[0], "Undeclared second job.") {
+		t.Errorf("sealed %q", sealedTexts)
+	}
+
+	available = false
+	checkCounts(t, r.submit(t, ingest.KindScreening, screeningLine("v2", "S2", "pnd", "trace", "Named as an associate.")), 1, 0, 0)
+	items = screeningItems(t, r.store)
+	var clear *lantern.IntelItem
+	for _, it := range items {
+		if it.SourceRef == "screening:v2" {
+			clear = it
+		}
+	}
+	if clear == nil || clear.Sealed != nil || !strings.Contains(clear.Summary, "Named as an associate.") {
+		t.Errorf("without a seal: %+v", clear)
 	}
 }

@@ -326,7 +326,7 @@ func (in *Intake) accept(ctx context.Context, inps []Input, formats []string, it
 			refs = append(refs, r)
 		}
 	}
-	if err := applyRefs(ctx, in.cfg.Store, refs); err != nil {
+	if err := in.applyRefs(ctx, refs); err != nil {
 		return err
 	}
 	// A message the log reports as a duplicate was stored by an earlier,

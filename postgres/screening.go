@@ -29,7 +29,7 @@ func scanScreening(row interface{ Scan(...any) error }) (*lantern.ScreeningResul
 // RecordScreeningResults stores the results not stored before and records
 // each new finding as an intelligence item, with its audit entry, in the
 // same transaction.
-func (db *DB) RecordScreeningResults(ctx context.Context, rs ...*lantern.ScreeningResult) ([]*lantern.IntelItem, error) {
+func (db *DB) RecordScreeningResults(ctx context.Context, seal lantern.IntelSeal, rs ...*lantern.ScreeningResult) ([]*lantern.IntelItem, error) {
 	findings := false
 	for _, r := range rs {
 		if err := r.Validate(); err != nil {
@@ -75,7 +75,7 @@ func (db *DB) RecordScreeningResults(ctx context.Context, rs ...*lantern.Screeni
 			if !inserted[i] || !r.Finding() {
 				continue
 			}
-			it, err := intelFromScreening(ctx, tx, r, now)
+			it, err := intelFromScreening(ctx, tx, seal, r, now)
 			if err != nil {
 				return err
 			}
@@ -94,14 +94,39 @@ func (db *DB) RecordScreeningResults(ctx context.Context, rs ...*lantern.Screeni
 
 // intelFromScreening records the intelligence item of a new finding r, notes
 // it on r's row and puts its creation on the audit trail, inside tx.
-func intelFromScreening(ctx context.Context, tx pgx.Tx, r *lantern.ScreeningResult, now time.Time) (*lantern.IntelItem, error) {
+func intelFromScreening(ctx context.Context, tx pgx.Tx, seal lantern.IntelSeal, r *lantern.ScreeningResult, now time.Time) (*lantern.IntelItem, error) {
 	it := r.IntelItem(now)
 	if err := it.Validate(); err != nil {
 		return nil, err
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO intel_items (source, source_ref, summary, sanitised, state, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, '', $4, $5, $6, $6) RETURNING id`, it.Source, it.SourceRef, it.Summary, it.State, it.CreatedBy, now).Scan(&it.ID)
+	var summarySealed, sanitisedSealed []byte
+	var keys []lantern.IntelKey
+	if seal != nil {
+		if err := seal(it); err != nil {
+			return nil, err
+		}
+		if it.Sealed == nil {
+			return nil, lantern.Errorf(lantern.EINTERNAL, "the intelligence seal left the item in clear")
+		}
+		summarySealed, sanitisedSealed, keys = it.Sealed.Summary, it.Sealed.Sanitised, it.Sealed.Keys
+		if err := it.Validate(); err != nil {
+			return nil, err
+		}
+		for i := range keys {
+			if err := keys[i].Validate(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO intel_items (source, source_ref, summary, sanitised, state, created_by, created_at, updated_at, summary_sealed, sanitised_sealed)
+		VALUES ($1, $2, $3, '', $4, $5, $6, $6, $7, $8) RETURNING id`, it.Source, it.SourceRef, it.Summary, it.State, it.CreatedBy, now, summarySealed, sanitisedSealed).Scan(&it.ID)
 	if err != nil {
+		return nil, err
+	}
+	for i := range keys {
+		keys[i].ItemID = it.ID
+	}
+	if err := putIntelKeys(ctx, tx, keys); err != nil {
 		return nil, err
 	}
 	it.UpdatedAt = now

@@ -157,6 +157,24 @@ func (s *SealedIntel) seal(it *lantern.IntelItem, content map[string]age.Recipie
 	return sealed, nil
 }
 
+// Sealer returns a lantern.IntelSeal for items a store records itself (the
+// findings of integrity screening), wrapping each item's key for the
+// recipients current now; EUNAVAILABLE when no unit member holds a key yet.
+func (s *SealedIntel) Sealer(ctx context.Context) (lantern.IntelSeal, error) {
+	content, err := s.recipients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(it *lantern.IntelItem) error {
+		sealed, err := s.seal(it, content)
+		if err != nil {
+			return err
+		}
+		it.Sealed, it.Summary, it.Sanitised = sealed, "", ""
+		return nil
+	}, nil
+}
+
 // SealClearItems seals the text of every item recorded in clear, before
 // the log was sealed, for the current recipients, and returns how many it
 // sealed. Run at start-up; EUNAVAILABLE when no unit member holds a key

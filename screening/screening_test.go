@@ -19,7 +19,7 @@ func TestProposer(t *testing.T) {
 	defer db.Close()
 	r := &lantern.ScreeningResult{ID: "vs-1", StaffID: "S1001", CheckedAt: time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC),
 		Check: lantern.CheckPNC, Result: lantern.ScreeningTrace, Detail: "Caution for assault, 2019."}
-	items, err := db.RecordScreeningResults(ctx, r)
+	items, err := db.RecordScreeningResults(ctx, nil, r)
 	if err != nil || len(items) != 1 {
 		t.Fatalf("record: %v %v", items, err)
 	}

@@ -19,7 +19,7 @@ func testScreening(t *testing.T, open Opener) {
 	trace := &lantern.ScreeningResult{ID: "sc-2", StaffID: "S2", CheckedAt: hour(2), Check: lantern.CheckFinancial, Result: lantern.ScreeningTrace,
 		Detail: "County court judgment of £4,200 registered 2024-01-12."}
 	possible := &lantern.ScreeningResult{ID: "sc-3", StaffID: "S1", CheckedAt: hour(26), Check: lantern.CheckPND, Result: lantern.ScreeningPossibleTrace}
-	created, err := s.RecordScreeningResults(ctx, clear, trace, possible)
+	created, err := s.RecordScreeningResults(ctx, nil, clear, trace, possible)
 	must(t, err)
 	if len(created) != 2 {
 		t.Fatalf("created %d items, want 2", len(created))
@@ -42,7 +42,7 @@ func testScreening(t *testing.T, open Opener) {
 	fresh := &lantern.ScreeningResult{ID: "sc-4", StaffID: "S3", CheckedAt: hour(3), Check: lantern.CheckOther, Result: lantern.ScreeningTrace, Detail: "Land registry: second property undeclared."}
 	again := *trace
 	again.Detail = "changed"
-	created, err = s.RecordScreeningResults(ctx, clear, &again, possible, fresh)
+	created, err = s.RecordScreeningResults(ctx, nil, clear, &again, possible, fresh)
 	must(t, err)
 	if len(created) != 1 || created[0].SourceRef != "screening:sc-4" {
 		t.Fatalf("second batch created %+v", created)
@@ -83,7 +83,7 @@ func testScreening(t *testing.T, open Opener) {
 	// A bad result stores nothing of its batch.
 	bad := &lantern.ScreeningResult{ID: "sc-5", StaffID: "S4", CheckedAt: hour(4), Check: "astrology", Result: lantern.ScreeningTrace}
 	ok := &lantern.ScreeningResult{ID: "sc-6", StaffID: "S4", CheckedAt: hour(4), Check: lantern.CheckNFIB, Result: lantern.ScreeningTrace}
-	_, err = s.RecordScreeningResults(ctx, ok, bad)
+	_, err = s.RecordScreeningResults(ctx, nil, ok, bad)
 	wantInvalid(t, err, "check")
 	_, err = s.ScreeningResult(ctx, "sc-6")
 	wantCode(t, err, lantern.ENOTFOUND)
@@ -114,7 +114,7 @@ func testScreening(t *testing.T, open Opener) {
 	// Coverage: results, staff checked and findings per check.
 	clear2 := &lantern.ScreeningResult{ID: "sc-7", StaffID: "S2", CheckedAt: hour(5), Check: lantern.CheckPNC, Result: lantern.ScreeningNoTrace}
 	clear3 := &lantern.ScreeningResult{ID: "sc-8", StaffID: "S1", CheckedAt: hour(6), Check: lantern.CheckPNC, Result: lantern.ScreeningNoTrace}
-	_, err = s.RecordScreeningResults(ctx, clear2, clear3)
+	_, err = s.RecordScreeningResults(ctx, nil, clear2, clear3)
 	must(t, err)
 	cov, err := s.ScreeningCoverage(ctx, hour(0), time.Time{})
 	must(t, err)
@@ -131,6 +131,35 @@ func testScreening(t *testing.T, open Opener) {
 		{Check: lantern.CheckFinancial, Results: 1, Staff: 1, Findings: 1, Last: hour(2)},
 		{Check: lantern.CheckOther, Results: 1, Staff: 1, Findings: 1, Last: hour(3)},
 	})
+
+	// With a seal, the item's text is stored sealed with its keys, in the
+	// same transaction, and nothing of it in clear.
+	sealedFinding := &lantern.ScreeningResult{ID: "sc-9", StaffID: "S2", CheckedAt: hour(4), Check: lantern.CheckNFIB, Result: lantern.ScreeningTrace,
+		Detail: "Named in a fraud report."}
+	var sealedText string
+	seal := func(it *lantern.IntelItem) error {
+		sealedText = it.Summary
+		it.Sealed = &lantern.SealedIntelText{Summary: []byte("sealed:" + it.SourceRef), Keys: []lantern.IntelKey{intelKey("ann")}}
+		it.Summary, it.Sanitised = "", ""
+		return nil
+	}
+	created, err = s.RecordScreeningResults(ctx, seal, sealedFinding)
+	must(t, err)
+	if len(created) != 1 || sealedText != sealedFinding.IntelSummary() {
+		t.Fatalf("sealed batch created %+v, sealed %q", created, sealedText)
+	}
+	stored, err := s.IntelItem(ctx, created[0].ID)
+	must(t, err)
+	if stored.Summary != "" || stored.Sealed == nil || string(stored.Sealed.Summary) != "sealed:screening:sc-9" || stored.SourceRef != "screening:sc-9" {
+		t.Errorf("sealed finding stored as %+v", stored)
+	}
+	if _, err := s.IntelKey(ctx, created[0].ID, "ann"); err != nil {
+		t.Errorf("the sealed finding's key: %v", err)
+	}
+	unsealable := &lantern.ScreeningResult{ID: "sc-10", StaffID: "S2", CheckedAt: hour(5), Check: lantern.CheckPNC, Result: lantern.ScreeningTrace}
+	_, err = s.RecordScreeningResults(ctx, func(*lantern.IntelItem) error { return lantern.Errorf(lantern.EUNAVAILABLE, "no keys") }, unsealable)
+	wantCode(t, err, lantern.EUNAVAILABLE)
+	wantCode(t, func() error { _, err := s.ScreeningResult(ctx, "sc-10"); return err }(), lantern.ENOTFOUND)
 }
 
 // testScreeningConcurrent records the same findings from several goroutines
@@ -158,7 +187,7 @@ func testScreeningConcurrent(t *testing.T, open Opener) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			items, err := s.RecordScreeningResults(ctx, batch()...)
+			items, err := s.RecordScreeningResults(ctx, nil, batch()...)
 			errs <- err
 			created <- len(items)
 		}()

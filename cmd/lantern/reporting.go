@@ -134,15 +134,41 @@ func (rp *reporting) Shutdown(ctx context.Context) error {
 	return rp.srv.Shutdown(ctx)
 }
 
-// sealClearIntel seals intelligence items recorded in clear before the log
-// was sealed. Until a unit member holds a key it cannot, and the items wait
-// for a later start; either way serving goes on.
-func sealClearIntel(ctx context.Context, in *report.SealedIntel, logger *slog.Logger) {
+// screeningSealer seals the intelligence items the store records from
+// screening findings as intake applies them, for the same recipients as
+// every other item. Sealing needs public keys only, so it works in `lantern
+// ingest` and before anyone has signed in.
+func screeningSealer(sys *system, logger *slog.Logger) (func(context.Context) (lantern.IntelSeal, error), error) {
+	logger = logger.With("component", "intel")
+	audit, _ := sys.store.(lantern.AuditService)
+	kr := report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger, RoleOf: roleOf(sys.store)})
+	in, err := report.NewSealedIntel(report.IntelConfig{Store: sys.store, Keyring: kr, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (lantern.IntelSeal, error) {
+		seal, err := in.Sealer(ctx)
+		if err != nil {
+			sys.clearIntel.Store(true) // intake records the items in clear
+		}
+		return seal, err
+	}, nil
+}
+
+// sealClearIntel seals intelligence items recorded in clear: those from
+// before the log was sealed, and screening findings intake recorded while
+// no unit member held a key. It runs at start and, while such items wait
+// (sys.clearIntel), after each password sign-in, which is when a first key
+// pair is made. Until then the items wait; either way serving goes on.
+func sealClearIntel(ctx context.Context, sys *system, in *report.SealedIntel, logger *slog.Logger) {
+	sys.clearIntel.Store(false)
 	n, err := in.SealClearItems(ctx)
 	switch {
 	case lantern.ErrorCode(err) == lantern.EUNAVAILABLE:
+		sys.clearIntel.Store(true)
 		logger.Warn("intelligence items recorded in clear stay so until a unit member holds a key", "sealed", n)
 	case err != nil:
+		sys.clearIntel.Store(true)
 		logger.Error("intelligence items recorded in clear were not all sealed", "sealed", n, "error", err)
 	case n > 0:
 		logger.Info("intelligence items recorded in clear are now sealed", "sealed", n)
@@ -164,7 +190,19 @@ func roleOf(users lantern.UserService) func(ctx context.Context, userID string) 
 // keyringHook lets the report keyring follow sign-ins (unwrapping a user's
 // private key for their session) and password changes (re-wrapping it). A
 // user who holds no report key has nothing to re-wrap.
-type keyringHook struct{ *report.Keyring }
+type keyringHook struct {
+	*report.Keyring
+	// afterSignIn, when set, runs after each password sign-in.
+	afterSignIn func(ctx context.Context)
+}
+
+// SignedIn unlocks (or makes) the user's key pair, then runs afterSignIn.
+func (h keyringHook) SignedIn(ctx context.Context, userID, sessionID, password string) {
+	h.Keyring.SignedIn(ctx, userID, sessionID, password)
+	if h.afterSignIn != nil && password != "" {
+		h.afterSignIn(ctx)
+	}
+}
 
 func (h keyringHook) ChangePassword(ctx context.Context, userID, oldPassword, newPassword string) error {
 	err := h.Keyring.ChangePassword(ctx, userID, oldPassword, newPassword)

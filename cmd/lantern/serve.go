@@ -108,8 +108,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stop()
 		return err
 	}
-	sealClearIntel(ctx, rp.Intel, logger)
-	am, ws, err := openWorkspace(cfg, dir, sys, det, rp.Intel.WithoutText(), logger, keyringHook{rp.Keyring})
+	sealClearIntel(ctx, sys, rp.Intel, logger)
+	sealWaiting := func(ctx context.Context) {
+		if sys.clearIntel.Load() {
+			sealClearIntel(context.WithoutCancel(ctx), sys, rp.Intel, logger)
+		}
+	}
+	am, ws, err := openWorkspace(cfg, dir, sys, det, rp.Intel.WithoutText(), logger, keyringHook{rp.Keyring, sealWaiting})
 	if err != nil {
 		stop()
 		return err

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -152,6 +153,9 @@ type system struct {
 	logKind   string
 	keys      *keys
 	intake    *intake.Intake
+	// clearIntel is set while intelligence items wait in clear for a unit
+	// member's key (see sealClearIntel).
+	clearIntel atomic.Bool
 }
 
 // describe returns the message of a Lantern error, or the text of any other.
@@ -201,11 +205,16 @@ func openParts(ctx context.Context, cfg *config, dir *dataDir, logger *slog.Logg
 // startIntake starts intake, which first replays the event log from its last
 // snapshot: this can take a while after a crash on a large log.
 func (sys *system) startIntake(ctx context.Context, dir *dataDir, logger *slog.Logger, reg prometheus.Registerer) (err error) {
+	sealIntel, err := screeningSealer(sys, logger)
+	if err != nil {
+		return err
+	}
 	sys.intake, err = intake.Open(ctx, intake.Config{
 		Metrics: reg,
 		Log:     sys.log, Store: sys.store, Phones: sys.keys.phones, Sealer: sys.keys.sealer,
 		SnapshotPath: filepath.Join(dir.path, "intake.ids"),
 		Logger:       logger.With("component", "intake"),
+		SealIntel:    sealIntel,
 	})
 	if err != nil {
 		return fmt.Errorf("start intake: %w", err)

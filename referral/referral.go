@@ -33,6 +33,9 @@ type Config struct {
 	// Limits bound the files a partner attaches; zero means
 	// report.DefaultLimits.
 	Limits report.Limits
+	// Notifier is told, with nothing about it, that a partner sent a new
+	// referral or message; nil tells no one.
+	Notifier report.Notifier
 }
 
 // Service is the referral portal's core.
@@ -130,7 +133,15 @@ func (s *Service) Submit(ctx context.Context, r lantern.Referral, files ...repor
 			return nil, err
 		}
 	}
+	s.arrived(ctx)
 	return forPartner(&r), nil
+}
+
+// arrived tells the unit that something new came from a partner.
+func (s *Service) arrived(ctx context.Context) {
+	if s.cfg.Notifier != nil {
+		s.cfg.Notifier.Arrived(context.WithoutCancel(ctx))
+	}
 }
 
 // List returns a partner's own organisation's referrals, or for the unit
@@ -216,7 +227,13 @@ func (s *Service) Message(ctx context.Context, id int64, body string) (*lantern.
 	if err := s.cfg.Store.AddReferralMessage(ctx, m); err != nil {
 		return nil, err
 	}
-	return m, s.record(ctx, p, "referral.message", id, lantern.AuditAllowed)
+	if err := s.record(ctx, p, "referral.message", id, lantern.AuditAllowed); err != nil {
+		return nil, err
+	}
+	if m.From == lantern.FromPartner {
+		s.arrived(ctx)
+	}
+	return m, nil
 }
 
 // SetStatus moves a referral. Partners may only withdraw their own before

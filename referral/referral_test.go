@@ -171,3 +171,36 @@ func TestPartnersSeeOnlyTheirOwn(t *testing.T) {
 	_, err = s.Submit(partner(t, "pat"), bad)
 	wantCode(t, err, lantern.EINVALID)
 }
+
+// countNotifier counts arrival notices; it is given nothing else.
+type countNotifier struct{ n int }
+
+func (c *countNotifier) Arrived(context.Context) { c.n++ }
+
+// TestUnitToldOfArrivals checks that a new referral and a partner's message
+// each tell the unit something arrived, and that the unit's own message,
+// and a refused submission, do not.
+func TestUnitToldOfArrivals(t *testing.T) {
+	s, _ := setup(t)
+	notes := &countNotifier{}
+	s.cfg.Notifier = notes
+	r, err := s.Submit(partner(t, "pat"), referral())
+	must(t, err)
+	if notes.n != 1 {
+		t.Fatalf("after a referral: %d notices", notes.n)
+	}
+	bad := referral()
+	bad.Concern = ""
+	_, err = s.Submit(partner(t, "pat"), bad)
+	wantCode(t, err, lantern.EINVALID)
+	_, err = s.Message(analyst(t), r.ID, "Thank you: we are looking at this.")
+	must(t, err)
+	if notes.n != 1 {
+		t.Fatalf("after a refused referral and the unit's message: %d notices", notes.n)
+	}
+	_, err = s.Message(partner(t, "pam"), r.ID, "She has had another message from him.")
+	must(t, err)
+	if notes.n != 2 {
+		t.Fatalf("after the partner's message: %d notices", notes.n)
+	}
+}

@@ -35,16 +35,31 @@ func (c *Counter) Arrived(context.Context) { c.n.Add(1) }
 // Count returns the arrivals counted since start.
 func (c *Counter) Count() int64 { return c.n.Load() }
 
-// LogNotifier writes one line saying something arrived.
-type LogNotifier struct{ Logger *slog.Logger }
+// LogNotifier writes one fixed line saying something arrived.
+type LogNotifier struct {
+	Logger *slog.Logger
+	// Message is the line; empty means LogNotice.
+	Message string
+}
+
+// LogNotice is the reporting channel's log line.
+const LogNotice = "a new report or answer has arrived on the reporting channel"
 
 // Arrived logs the notice.
 func (l LogNotifier) Arrived(ctx context.Context) {
-	l.Logger.InfoContext(ctx, "a new report or answer has arrived on the reporting channel")
+	msg := l.Message
+	if msg == "" {
+		msg = LogNotice
+	}
+	l.Logger.InfoContext(ctx, msg)
 }
 
-// MailNotice is the whole text of every notice e-mail.
+// MailNotice is the whole text of every notice e-mail from the reporting
+// channel.
 const MailNotice = "Something new has arrived on the confidential reporting channel. Sign in to Lantern to read it.\r\n"
+
+// MailSubject is the subject of the reporting channel's notice e-mail.
+const MailSubject = "Lantern: a new report has arrived"
 
 // MailNotifier sends a fixed notice to configured addresses through an SMTP
 // relay. The notice never varies, so it carries nothing about the report.
@@ -55,6 +70,9 @@ type MailNotifier struct {
 	From   string
 	To     []string
 	Logger *slog.Logger
+	// Subject and Notice are the e-mail's fixed subject and text; empty
+	// means MailSubject and MailNotice.
+	Subject, Notice string
 	// send is smtp.SendMail, replaced in tests.
 	send func(addr string, a smtp.Auth, from string, to []string, msg []byte) error
 }
@@ -65,7 +83,14 @@ func (m *MailNotifier) Arrived(context.Context) {
 	if send == nil {
 		send = smtp.SendMail
 	}
-	msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Lantern: a new report has arrived\r\n\r\n%s", m.From, strings.Join(m.To, ", "), MailNotice)
+	subject, notice := m.Subject, m.Notice
+	if subject == "" {
+		subject = MailSubject
+	}
+	if notice == "" {
+		notice = MailNotice
+	}
+	msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\n\r\n%s", m.From, strings.Join(m.To, ", "), subject, notice)
 	go func() {
 		if err := send(m.Addr, m.Auth, m.From, m.To, []byte(msg)); err != nil && m.Logger != nil {
 			m.Logger.Warn("report notice not sent", "relay", m.Addr)

@@ -43,8 +43,11 @@ type reporting struct {
 	Service *report.Service
 	Keyring *report.Keyring
 	Intel   *report.SealedIntel
-	srv     *http.Server
-	ln      net.Listener
+	// Referrals tells the unit that a partner sent something new, as the
+	// channel's notices do for reports.
+	Referrals report.Notifier
+	srv       *http.Server
+	ln        net.Listener
 }
 
 // reportsArrived counts notices, for the unit's dashboards: a count is all
@@ -52,6 +55,37 @@ type reporting struct {
 type reportsArrived struct{ c prometheus.Counter }
 
 func (r reportsArrived) Arrived(context.Context) { r.c.Inc() }
+
+// notice is the fixed wording of one kind of arrival notice; empty log,
+// subject and mail mean the reporting channel's.
+type notice struct{ metric, help, log, subject, mail string }
+
+// newNotifiers returns the notifiers of one kind of arrival: a counter on
+// the metrics page, a fixed log line and, with report-notify-smtp, a fixed
+// e-mail. None carries anything about what arrived.
+func newNotifiers(cfg *config, logger *slog.Logger, reg prometheus.Registerer, n notice) (report.Notifiers, error) {
+	arrived := prometheus.NewCounter(prometheus.CounterOpts{Name: n.metric, Help: n.help})
+	if reg != nil {
+		if err := reg.Register(arrived); err != nil {
+			return nil, err
+		}
+	}
+	notifiers := report.Notifiers{reportsArrived{arrived}, report.LogNotifier{Logger: logger, Message: n.log}}
+	if relay := cfg.str("report-notify-smtp"); relay != "" {
+		var to []string
+		for _, a := range strings.Split(cfg.str("report-notify-to"), ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				to = append(to, a)
+			}
+		}
+		if len(to) == 0 {
+			return nil, cfg.settingError("report-notify-to", errors.New("is needed with --report-notify-smtp"))
+		}
+		notifiers = append(notifiers, &report.MailNotifier{Addr: relay, From: cfg.str("report-notify-from"), To: to, Logger: logger,
+			Subject: n.subject, Notice: n.mail})
+	}
+	return notifiers, nil
+}
 
 // startReporting builds the channel's core over the store and, when
 // report-http is set, serves its pages on their own listener. The audit
@@ -70,27 +104,17 @@ func startReporting(cfg *config, sys *system, logger *slog.Logger, reg prometheu
 	if err != nil {
 		return nil, err
 	}
-	arrived := prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "lantern_reports_arrived_total",
-		Help: "New reports and reporters' answers received on the reporting channel since start.",
-	})
-	if reg != nil {
-		if err := reg.Register(arrived); err != nil {
-			return nil, err
-		}
+	notifiers, err := newNotifiers(cfg, logger, reg, notice{metric: "lantern_reports_arrived_total",
+		help: "New reports and reporters' answers received on the reporting channel since start."})
+	if err != nil {
+		return nil, err
 	}
-	notifiers := report.Notifiers{reportsArrived{arrived}, report.LogNotifier{Logger: logger}}
-	if relay := cfg.str("report-notify-smtp"); relay != "" {
-		var to []string
-		for _, a := range strings.Split(cfg.str("report-notify-to"), ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				to = append(to, a)
-			}
-		}
-		if len(to) == 0 {
-			return nil, cfg.settingError("report-notify-to", errors.New("is needed with --report-notify-smtp"))
-		}
-		notifiers = append(notifiers, &report.MailNotifier{Addr: relay, From: cfg.str("report-notify-from"), To: to, Logger: logger})
+	if rp.Referrals, err = newNotifiers(cfg, logger.With("component", "referrals"), reg, notice{metric: "lantern_referrals_arrived_total",
+		help:    "New referrals and partners' messages received on the referral portal since start.",
+		log:     "a new referral or partner message has arrived on the referral portal",
+		subject: "Lantern: a new referral has arrived",
+		mail:    "Something new has arrived on the partner referral portal. Sign in to Lantern to read it.\r\n"}); err != nil {
+		return nil, err
 	}
 	rp.Service, err = report.NewService(report.Config{Store: report.WithSealedIntel(sys.store, rp.Intel), Keyring: rp.Keyring, Receipts: receipts, Audit: audit,
 		Notifier: notifiers, ReceiptTime: cfg.duration("report-receipt-time"), Logger: logger})

@@ -126,7 +126,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		return rp.Shutdown(sctx)
 	}
-	refs, err := referral.NewService(referral.Config{Store: report.WithSealedIntel(sys.store, rp.Intel), Audit: sys.store, PartnerOf: referral.OrganisationOf(sys.store)})
+	refs, err := referral.NewService(referral.Config{Store: report.WithSealedIntel(sys.store, rp.Intel), Audit: sys.store, PartnerOf: referral.OrganisationOf(sys.store),
+		Notifier: rp.Referrals})
 	if err != nil {
 		stop()
 		stopReporting()

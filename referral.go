@@ -194,7 +194,10 @@ func (m *ReferralMessage) Validate() error {
 // ReferralService stores partners' referrals and the messages about them.
 type ReferralService interface {
 	// CreateReferral stores r (its status submitted) and sets its ID.
-	CreateReferral(ctx context.Context, r *Referral) error
+	// Files, when given, are stored with it in the same transaction (their
+	// ReferralID set), so a referral is never stored without the files sent
+	// with it.
+	CreateReferral(ctx context.Context, r *Referral, files ...*ReferralAttachment) error
 	// Referral returns one referral; ENOTFOUND.
 	Referral(ctx context.Context, id int64) (*Referral, error)
 	// FindReferrals lists referrals newest first, then by ID descending, and
@@ -262,6 +265,19 @@ func (a *ReferralAttachment) Validate() error {
 	return nil
 }
 
+// ValidateNewReferralFiles checks the files of a referral not yet stored,
+// whose ID they cannot carry yet.
+func ValidateNewReferralFiles(files []*ReferralAttachment) error {
+	for _, a := range files {
+		c := *a
+		c.ReferralID = 1
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func isSHA256Hex(s string) bool {
 	if len(s) != 64 {
 		return false
@@ -276,9 +292,10 @@ func isSHA256Hex(s string) bool {
 
 // ReferralAttachmentService stores the files sent with referrals.
 type ReferralAttachmentService interface {
-	// AddReferralAttachment stores a and sets its ID; ENOTFOUND for an
+	// AddReferralAttachments stores files, all or none, and sets their IDs;
+	// ENOTFOUND for an
 	// unknown referral, EINVALID for an attachment that fails its checks.
-	AddReferralAttachment(ctx context.Context, a *ReferralAttachment) error
+	AddReferralAttachments(ctx context.Context, files ...*ReferralAttachment) error
 	// ReferralAttachments lists a referral's attachments in ID order,
 	// without their contents.
 	ReferralAttachments(ctx context.Context, referralID int64) ([]*ReferralAttachment, error)

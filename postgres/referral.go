@@ -28,22 +28,38 @@ func scanReferral(row interface{ Scan(...any) error }) (*lantern.Referral, error
 }
 
 // CreateReferral stores a new referral and sets its ID.
-func (db *DB) CreateReferral(ctx context.Context, r *lantern.Referral) error {
+func (db *DB) CreateReferral(ctx context.Context, r *lantern.Referral, files ...*lantern.ReferralAttachment) error {
 	r.Status, r.StatusBy, r.StatusAt, r.Feedback = lantern.ReferralSubmitted, "", nil, ""
 	if err := r.Validate(); err != nil {
+		return err
+	}
+	if err := lantern.ValidateNewReferralFiles(files); err != nil {
 		return err
 	}
 	now := db.timestamp()
 	o := r.Officer
 	err := db.update(ctx, "create referral", func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO referrals (partner, submitted_by, concern, officer_name, collar_number, force,
+		err := tx.QueryRow(ctx, `INSERT INTO referrals (partner, submitted_by, concern, officer_name, collar_number, force,
 			vehicle, description, victim_consent, safeguarding, status, submitted_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 			r.Partner, r.SubmittedBy, r.Concern, o.Name, o.CollarNumber, o.Force, o.Vehicle, o.Description,
 			r.VictimConsent, r.Safeguarding, r.Status, ts(r.SubmittedAt), ts(now)).Scan(&r.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range files {
+			a.ReferralID = r.ID
+			if err := insertReferralAttachment(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err == nil {
 		r.SubmittedAt, r.UpdatedAt = ts(r.SubmittedAt).UTC(), now
+		for _, a := range files {
+			a.At = ts(a.At).UTC()
+		}
 	}
 	return err
 }
@@ -183,29 +199,43 @@ func scanReferralAttachment(row interface{ Scan(...any) error }, extra ...any) (
 	return &a, nil
 }
 
-// AddReferralAttachment stores a file sent with a referral.
-func (db *DB) AddReferralAttachment(ctx context.Context, a *lantern.ReferralAttachment) error {
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	err := db.update(ctx, "add referral attachment", func(tx pgx.Tx) error {
-		var ok bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM referrals WHERE id = $1)`, a.ReferralID).Scan(&ok); err != nil {
+// AddReferralAttachments stores files sent with referrals, all or none.
+func (db *DB) AddReferralAttachments(ctx context.Context, files ...*lantern.ReferralAttachment) error {
+	for _, a := range files {
+		if err := a.Validate(); err != nil {
 			return err
 		}
-		if !ok {
-			return lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
+	}
+	err := db.update(ctx, "add referral attachments", func(tx pgx.Tx) error {
+		for _, a := range files {
+			var ok bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM referrals WHERE id = $1)`, a.ReferralID).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				return lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
+			}
+			if err := insertReferralAttachment(ctx, tx, a); err != nil {
+				return err
+			}
 		}
-		return tx.QueryRow(ctx, `INSERT INTO referral_attachments (referral_id, by_user, at, name, content_type, size, sha256,
-			sanitised_type, sanitised_size, sanitised_sha256, not_sanitised, original, sanitised)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-			a.ReferralID, a.By, ts(a.At), a.Name, a.ContentType, a.Size, a.SHA256,
-			a.SanitisedType, a.SanitisedSize, a.SanitisedSHA256, a.NotSanitised, a.Original, a.Sanitised).Scan(&a.ID)
+		return nil
 	})
 	if err == nil {
-		a.At = ts(a.At).UTC()
+		for _, a := range files {
+			a.At = ts(a.At).UTC()
+		}
 	}
 	return err
+}
+
+// insertReferralAttachment stores a within tx and sets its ID.
+func insertReferralAttachment(ctx context.Context, tx pgx.Tx, a *lantern.ReferralAttachment) error {
+	return tx.QueryRow(ctx, `INSERT INTO referral_attachments (referral_id, by_user, at, name, content_type, size, sha256,
+		sanitised_type, sanitised_size, sanitised_sha256, not_sanitised, original, sanitised)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		a.ReferralID, a.By, ts(a.At), a.Name, a.ContentType, a.Size, a.SHA256,
+		a.SanitisedType, a.SanitisedSize, a.SanitisedSHA256, a.NotSanitised, a.Original, a.Sanitised).Scan(&a.ID)
 }
 
 // ReferralAttachments lists a referral's files without their contents.

@@ -37,17 +37,21 @@ func (s *Service) prepareAll(files []report.Upload) ([]*report.Prepared, error) 
 }
 
 // store saves prepared files with referral id, for user by.
-func (s *Service) store(ctx context.Context, id int64, by string, preps []*report.Prepared) ([]*lantern.ReferralAttachment, error) {
-	var out []*lantern.ReferralAttachment
-	for _, p := range preps {
-		a := &lantern.ReferralAttachment{ReferralID: id, By: by, At: s.cfg.Now(), AttachmentMeta: p.Meta, Original: p.Original, Sanitised: p.Sanitised}
-		if err := s.cfg.Store.AddReferralAttachment(ctx, a); err != nil {
-			return out, fmt.Errorf("store referral attachment: %w", err)
-		}
-		a.Original, a.Sanitised = nil, nil
-		out = append(out, a)
+func (s *Service) attachments(id int64, by string, preps []*report.Prepared) []*lantern.ReferralAttachment {
+	out := make([]*lantern.ReferralAttachment, len(preps))
+	now := s.cfg.Now()
+	for i, p := range preps {
+		out[i] = &lantern.ReferralAttachment{ReferralID: id, By: by, At: now, AttachmentMeta: p.Meta, Original: p.Original, Sanitised: p.Sanitised}
 	}
-	return out, nil
+	return out
+}
+
+// described drops the contents of stored files, for the caller.
+func described(files []*lantern.ReferralAttachment) []*lantern.ReferralAttachment {
+	for _, a := range files {
+		a.Original, a.Sanitised = nil, nil
+	}
+	return files
 }
 
 // AddFiles attaches more files to a partner's own organisation's referral
@@ -84,11 +88,14 @@ func (s *Service) AddFiles(ctx context.Context, id int64, files []report.Upload)
 	if len(have)+len(preps) > MaxFilesPerReferral {
 		return nil, lantern.Errorf(lantern.ECONFLICT, "A referral can have at most %d files; it has %d.", MaxFilesPerReferral, len(have))
 	}
-	out, err := s.store(ctx, id, p.UserID, preps)
-	if aerr := s.recordDetail(ctx, p, "referral.attach", "referral:"+strconv.FormatInt(id, 10), lantern.AuditAllowed, strconv.Itoa(len(out))+" files"); aerr != nil && err == nil {
-		err = aerr
+	out := s.attachments(id, p.UserID, preps)
+	if err := s.cfg.Store.AddReferralAttachments(ctx, out...); err != nil {
+		return nil, fmt.Errorf("store referral attachments: %w", err)
 	}
-	return out, err
+	if err := s.recordDetail(ctx, p, "referral.attach", "referral:"+strconv.FormatInt(id, 10), lantern.AuditAllowed, strconv.Itoa(len(out))+" files"); err != nil {
+		return nil, err
+	}
+	return described(out), nil
 }
 
 // Files lists a referral's files, without their contents, to the partner

@@ -119,13 +119,11 @@ func (s *Service) Submit(ctx context.Context, r lantern.Referral, files ...repor
 	if err != nil {
 		return nil, err
 	}
-	if err := s.cfg.Store.CreateReferral(ctx, &r); err != nil {
+	// The referral and its files are stored together, or not at all.
+	if err := s.cfg.Store.CreateReferral(ctx, &r, s.attachments(0, p.UserID, preps)...); err != nil {
 		return nil, err
 	}
 	if err := s.record(ctx, p, "referral.submit", r.ID, lantern.AuditAllowed); err != nil {
-		return nil, err
-	}
-	if _, err := s.store(ctx, r.ID, p.UserID, preps); err != nil {
 		return nil, err
 	}
 	if len(preps) > 0 {

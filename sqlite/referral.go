@@ -26,9 +26,12 @@ func scanReferral(row interface{ Scan(...any) error }) (*lantern.Referral, error
 }
 
 // CreateReferral stores a new referral and sets its ID.
-func (db *DB) CreateReferral(ctx context.Context, r *lantern.Referral) error {
+func (db *DB) CreateReferral(ctx context.Context, r *lantern.Referral, files ...*lantern.ReferralAttachment) error {
 	r.Status, r.StatusBy, r.StatusAt, r.Feedback = lantern.ReferralSubmitted, "", nil, ""
 	if err := r.Validate(); err != nil {
+		return err
+	}
+	if err := lantern.ValidateNewReferralFiles(files); err != nil {
 		return err
 	}
 	now := db.timestamp()
@@ -42,14 +45,26 @@ func (db *DB) CreateReferral(ctx context.Context, r *lantern.Referral) error {
 		if err != nil {
 			return err
 		}
-		r.ID, err = res.LastInsertId()
-		return err
+		if r.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, a := range files {
+			a.ReferralID = r.ID
+			if err := insertReferralAttachment(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err == nil {
 		r.SubmittedAt, r.UpdatedAt = fromMicros(micros(r.SubmittedAt)), now
+		for _, a := range files {
+			a.At = fromMicros(micros(a.At))
+		}
 	}
 	return err
 }
+
 
 // Referral returns one referral.
 func (db *DB) Referral(ctx context.Context, id int64) (*lantern.Referral, error) {
@@ -190,33 +205,47 @@ func scanReferralAttachment(row interface{ Scan(...any) error }, extra ...any) (
 	return &a, nil
 }
 
-// AddReferralAttachment stores a file sent with a referral.
-func (db *DB) AddReferralAttachment(ctx context.Context, a *lantern.ReferralAttachment) error {
-	if err := a.Validate(); err != nil {
-		return err
+// AddReferralAttachments stores files sent with referrals, all or none.
+func (db *DB) AddReferralAttachments(ctx context.Context, files ...*lantern.ReferralAttachment) error {
+	for _, a := range files {
+		if err := a.Validate(); err != nil {
+			return err
+		}
 	}
-	err := db.update(ctx, "add referral attachment", func(tx *sql.Tx) error {
-		var ok bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM referrals WHERE id = ?)`, a.ReferralID).Scan(&ok); err != nil {
-			return err
+	err := db.update(ctx, "add referral attachments", func(tx *sql.Tx) error {
+		for _, a := range files {
+			var ok bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM referrals WHERE id = ?)`, a.ReferralID).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				return lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
+			}
+			if err := insertReferralAttachment(ctx, tx, a); err != nil {
+				return err
+			}
 		}
-		if !ok {
-			return lantern.Errorf(lantern.ENOTFOUND, "Referral not found.")
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO referral_attachments (referral_id, by_user, at, name, content_type, size, sha256,
-			sanitised_type, sanitised_size, sanitised_sha256, not_sanitised, original, sanitised)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ReferralID, a.By, micros(a.At), a.Name, a.ContentType, a.Size, a.SHA256,
-			a.SanitisedType, a.SanitisedSize, a.SanitisedSHA256, a.NotSanitised, a.Original, a.Sanitised)
-		if err != nil {
-			return err
-		}
-		a.ID, err = res.LastInsertId()
-		return err
+		return nil
 	})
 	if err == nil {
-		a.At = fromMicros(micros(a.At))
+		for _, a := range files {
+			a.At = fromMicros(micros(a.At))
+		}
 	}
+	return err
+}
+
+// insertReferralAttachment stores a within tx and sets its ID.
+func insertReferralAttachment(ctx context.Context, tx *sql.Tx, a *lantern.ReferralAttachment) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO referral_attachments (referral_id, by_user, at, name, content_type, size, sha256,
+		sanitised_type, sanitised_size, sanitised_sha256, not_sanitised, original, sanitised)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ReferralID, a.By, micros(a.At), a.Name, a.ContentType, a.Size, a.SHA256,
+		a.SanitisedType, a.SanitisedSize, a.SanitisedSHA256, a.NotSanitised, a.Original, a.Sanitised)
+	if err != nil {
+		return err
+	}
+	a.ID, err = res.LastInsertId()
 	return err
 }
 

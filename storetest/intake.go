@@ -370,8 +370,7 @@ func testReferralAttachments(t *testing.T, open Opener) {
 		AttachmentMeta: lantern.AttachmentMeta{Name: "letter.pdf", ContentType: "application/pdf", Size: 5, SHA256: strings.Repeat("c", 64),
 			NotSanitised: "Only the original is kept."},
 		Original: []byte("%PDF-")}
-	must(t, s.AddReferralAttachment(ctx, pic))
-	must(t, s.AddReferralAttachment(ctx, pdf))
+	must(t, s.AddReferralAttachments(ctx, pic, pdf))
 	if pic.ID <= 0 || pdf.ID <= pic.ID {
 		t.Fatalf("ids %d %d", pic.ID, pdf.ID)
 	}
@@ -401,11 +400,37 @@ func testReferralAttachments(t *testing.T, open Opener) {
 	}
 	bad := *pdf
 	bad.ID, bad.ReferralID = 0, r.ID+100
-	wantCode(t, s.AddReferralAttachment(ctx, &bad), lantern.ENOTFOUND)
+	wantCode(t, s.AddReferralAttachments(ctx, &bad), lantern.ENOTFOUND)
 	bad.ReferralID, bad.Size = r.ID, 6
-	wantInvalid(t, s.AddReferralAttachment(ctx, &bad), "original")
+	wantInvalid(t, s.AddReferralAttachments(ctx, &bad), "original")
 	bad.Size, bad.SHA256 = 5, "XYZ"
-	wantInvalid(t, s.AddReferralAttachment(ctx, &bad), "sha256")
+	wantInvalid(t, s.AddReferralAttachments(ctx, &bad), "sha256")
 	_, err = s.ReferralAttachment(ctx, 99999)
 	wantCode(t, err, lantern.ENOTFOUND)
+
+	// All or none: a bad file among good ones stores none of them, and a
+	// referral is created with its files in one transaction, or not at all.
+	good := *pdf
+	good.ID = 0
+	bad.Size, bad.SHA256 = 5, "XYZ"
+	wantInvalid(t, s.AddReferralAttachments(ctx, &good, &bad), "sha256")
+	if list, _ := s.ReferralAttachments(ctx, r.ID); len(list) != 2 {
+		t.Errorf("a refused batch stored %d files", len(list)-2)
+	}
+	r2 := newReferral("refuge-a")
+	withFiles := *pic
+	withFiles.ID, withFiles.ReferralID = 0, 0
+	brokenFile := good
+	brokenFile.ReferralID, brokenFile.Original = 0, nil
+	wantInvalid(t, s.CreateReferral(ctx, r2, &withFiles, &brokenFile), "original")
+	if _, n, _ := s.FindReferrals(ctx, lantern.ReferralFilter{Partner: "refuge-a"}); n != 1 {
+		t.Errorf("a referral with a refused file was stored: %d referrals", n)
+	}
+	must(t, s.CreateReferral(ctx, r2, &withFiles))
+	if withFiles.ReferralID != r2.ID || withFiles.ID <= 0 {
+		t.Errorf("file stored with the referral: %+v", withFiles)
+	}
+	if list, _ := s.ReferralAttachments(ctx, r2.ID); len(list) != 1 || list[0].Name != "photo.jpg" {
+		t.Errorf("the new referral's files: %+v", list)
+	}
 }

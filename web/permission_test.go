@@ -376,7 +376,7 @@ func (e *testEnv) seedReports() *strings.Replacer {
 	file := &lantern.ReferralAttachment{ReferralID: ref.ID, By: "other-worker", At: t0, Original: note, Sanitised: note,
 		AttachmentMeta: lantern.AttachmentMeta{Name: "note.txt", ContentType: "text/plain", Size: int64(len(note)), SHA256: strings.Repeat("0", 64),
 			SanitisedType: "text/plain", SanitisedSize: int64(len(note)), SanitisedSHA256: strings.Repeat("0", 64)}}
-	if err := e.store.AddReferralAttachment(ctx, file); err != nil {
+	if err := e.store.AddReferralAttachments(ctx, file); err != nil {
 		e.t.Fatal(err)
 	}
 	return strings.NewReplacer("{ref}", strconv.FormatInt(ref.ID, 10), "{reffile}", strconv.FormatInt(file.ID, 10), "{anon}", ids[lantern.ReportAnonymous], "{conf}", ids[lantern.ReportConfidential], "{req}", strconv.FormatInt(d.ID, 10),

@@ -65,7 +65,6 @@ func (db *DB) CreateReferral(ctx context.Context, r *lantern.Referral, files ...
 	return err
 }
 
-
 // Referral returns one referral.
 func (db *DB) Referral(ctx context.Context, id int64) (*lantern.Referral, error) {
 	r, err := scanReferral(db.read.QueryRowContext(ctx, `SELECT `+referralCols+` FROM referrals WHERE id = ?`, id))

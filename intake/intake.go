@@ -223,7 +223,7 @@ func (in *Intake) intelSeal(ctx context.Context) lantern.IntelSeal {
 	}
 	seal, err := in.cfg.SealIntel(ctx)
 	if err != nil {
-		in.cfg.Logger.Warn("intake: screening findings are recorded unsealed until a unit member has a key and lantern restarts", "error", err)
+		in.cfg.Logger.Warn("intake: screening findings are recorded unsealed until a unit member holds a key; they are sealed after the next password sign-in of a unit member, or at the next start", "error", err)
 		return nil
 	}
 	return seal

@@ -199,6 +199,17 @@ func sealClearIntel(ctx context.Context, sys *system, in *report.SealedIntel, lo
 	}
 }
 
+// sealWaiting is the keyring hook's afterSignIn: while items wait in clear,
+// a password sign-in (which makes a first key pair) is the moment to seal
+// them.
+func sealWaiting(sys *system, in *report.SealedIntel, logger *slog.Logger) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		if sys.clearIntel.Load() {
+			sealClearIntel(context.WithoutCancel(ctx), sys, in, logger)
+		}
+	}
+}
+
 // roleOf looks up a user's current role, so that a unit member signing in
 // for the first time is given a key pair for reports.
 func roleOf(users lantern.UserService) func(ctx context.Context, userID string) (lantern.UserRole, error) {

@@ -109,12 +109,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	sealClearIntel(ctx, sys, rp.Intel, logger)
-	sealWaiting := func(ctx context.Context) {
-		if sys.clearIntel.Load() {
-			sealClearIntel(context.WithoutCancel(ctx), sys, rp.Intel, logger)
-		}
-	}
-	am, ws, err := openWorkspace(cfg, dir, sys, det, rp.Intel.WithoutText(), logger, keyringHook{rp.Keyring, sealWaiting})
+	am, ws, err := openWorkspace(cfg, dir, sys, det, rp.Intel.WithoutText(), logger, keyringHook{rp.Keyring, sealWaiting(sys, rp.Intel, logger)})
 	if err != nil {
 		stop()
 		return err

@@ -51,7 +51,7 @@ const (
 const AcceptedTypes = "JPEG or PNG pictures, PDF documents or plain text files"
 
 // notSanitisedPDF says why a PDF has no sanitised copy.
-const notSanitisedPDF = "PDF documents can carry metadata in many places that Lantern cannot remove reliably, so only the original is kept, as evidence for the unit."
+const notSanitisedPDF = "Lantern could not rewrite this PDF without its document properties (it may be encrypted or damaged), so only the original is kept, as evidence for the unit."
 
 // prepare checks an upload against lim and makes its sanitised copy. Every
 // refusal is EINVALID on field "file" with a message for the reporter.
@@ -74,7 +74,13 @@ func prepare(u Upload, lim Limits) (*prepared, error) {
 		}
 		p.sanitised = clean
 	case typePDF:
-		p.meta.NotSanitised = notSanitisedPDF
+		// The document written again without its properties; the unit
+		// still reviews its pages before sharing them.
+		if clean, err := StripPDF(u.Data); err == nil && len(clean) > 0 {
+			p.sanitised = clean
+		} else {
+			p.meta.NotSanitised = notSanitisedPDF
+		}
 	case typeText:
 		if !utf8.Valid(u.Data) {
 			return nil, lantern.FieldErrorf("file", "The file %s is not plain text that can be read", name)

@@ -74,6 +74,7 @@ func commands() map[string]command {
 		"hunt":       {"run one rule over the history in the event log and print what it finds", runHunt},
 		"rules":      {"check, test or list a rule set: the built-in library or a directory (check, test, list)", runRules},
 		"simulate":   {"generate a synthetic force with planted offenders and ground truth", runSimulate},
+		"strip-pdf":  {"write a PDF from standard input without its document properties (run by Lantern itself)", runStripPDF},
 		"version":    {"print the version", runVersion},
 		"user":       {"manage the workspace's users and the staff locked out of it (add, disable, enable, reset, list, restrict, unrestrict)", runUser},
 		"audit":      {"check or export the tamper-evident trail of the workspace's use (verify, export)", runAudit},

@@ -37,6 +37,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	useChildPDFStripper()
 	if len(rest) > 0 {
 		return usageErrorf("serve takes no arguments, got %q", rest[0])
 	}

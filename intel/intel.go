@@ -27,7 +27,13 @@ type Config struct {
 	// each is given the item's SourceRef. A source with no proposer has
 	// no proposals.
 	Proposers map[string]func(ctx context.Context, sourceRef string) ([]Proposal, error)
-	Now       func() time.Time
+	// Named give, for sources that name a member of staff outright by
+	// their staff id (a screening result), the member of staff an item's
+	// source names, keyed by the item's Source. Such an item is kept from
+	// that member of staff as if it were linked to them, before an analyst
+	// links it.
+	Named map[string]func(ctx context.Context, sourceRef string) (staffID string, err error)
+	Now   func() time.Time
 }
 
 // Service is the intelligence log's core.
@@ -68,6 +74,28 @@ func (s *Service) record(ctx context.Context, p lantern.Principal, action string
 	return nil
 }
 
+// aboutUser reports whether it concerns p's own staff record: linked to it,
+// or, before any link, from a source that names it (Config.Named).
+func (s *Service) aboutUser(ctx context.Context, p lantern.Principal, it *lantern.IntelItem) (bool, error) {
+	if p.StaffID == "" {
+		return false, nil
+	}
+	if it.StaffID != "" {
+		return it.StaffID == p.StaffID, nil
+	}
+	named := s.cfg.Named[it.Source]
+	if named == nil {
+		return false, nil
+	}
+	id, err := named(ctx, it.SourceRef)
+	if lantern.ErrorCode(err) == lantern.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return id == p.StaffID, nil
+}
+
 // errAboutYou refuses an item linked to the principal's own staff record.
 var errAboutYou = lantern.Errorf(lantern.EFORBIDDEN, "You cannot see material about yourself.")
 
@@ -82,7 +110,9 @@ func (s *Service) Get(ctx context.Context, id int64) (*lantern.IntelItem, error)
 	if err != nil {
 		return nil, err
 	}
-	if p.StaffID != "" && it.StaffID == p.StaffID {
+	if about, err := s.aboutUser(ctx, p, it); err != nil {
+		return nil, err
+	} else if about {
 		s.record(ctx, p, "intel.view", id, lantern.AuditDenied, "about the user")
 		return nil, errAboutYou
 	}
@@ -105,7 +135,11 @@ func (s *Service) List(ctx context.Context, f lantern.IntelFilter) ([]*lantern.I
 	}
 	out := list[:0]
 	for _, it := range list {
-		if p.StaffID == "" || it.StaffID != p.StaffID {
+		about, err := s.aboutUser(ctx, p, it)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !about {
 			out = append(out, it)
 		} else {
 			n--
@@ -174,7 +208,9 @@ func (s *Service) allowed(ctx context.Context, id int64) (lantern.Principal, err
 	if err != nil {
 		return p, err
 	}
-	if p.StaffID != "" && it.StaffID == p.StaffID {
+	if about, err := s.aboutUser(ctx, p, it); err != nil {
+		return p, err
+	} else if about {
 		return p, errAboutYou
 	}
 	return p, nil

@@ -44,7 +44,9 @@ func (s *Service) Proposals(ctx context.Context, id int64) ([]StaffProposal, err
 	if err != nil {
 		return nil, err
 	}
-	if p.StaffID != "" && it.StaffID == p.StaffID {
+	if about, err := s.aboutUser(ctx, p, it); err != nil {
+		return nil, err
+	} else if about {
 		s.record(ctx, p, "intel.propose", id, lantern.AuditDenied, "about the user")
 		return nil, errAboutYou
 	}

@@ -12,6 +12,20 @@ import (
 	"lantern/intel"
 )
 
+// Named returns the intel.Config Named function for items recorded from
+// screening results: the staff id the result names, so that the item is
+// kept from that member of staff before an analyst links it.
+func Named(results lantern.ScreeningService) func(ctx context.Context, sourceRef string) (string, error) {
+	propose := Proposer(results)
+	return func(ctx context.Context, sourceRef string) (string, error) {
+		ps, err := propose(ctx, sourceRef)
+		if err != nil || len(ps) == 0 {
+			return "", err
+		}
+		return ps[0].StaffID, nil
+	}
+}
+
 // Proposer returns the intel.Config proposer for items recorded from
 // screening results (SourceRef "screening:<id>"): the member of staff the
 // result names, with a reason such as "named by the PNC check of

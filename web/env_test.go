@@ -180,7 +180,9 @@ func newTestEnv(t *testing.T, opts ...func(*auth.Config)) *testEnv {
 		Proposers: map[string]func(context.Context, string) ([]intel.Proposal, error){
 			lantern.IntelFromReferral:  referral.Proposer(db, db),
 			lantern.IntelFromScreening: screening.Proposer(db),
-		}})
+		},
+		Named: map[string]func(context.Context, string) (string, error){lantern.IntelFromScreening: screening.Named(db)},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,7 +133,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Proposers: map[string]func(context.Context, string) ([]intel.Proposal, error){
 			lantern.IntelFromReferral:  referral.Proposer(sys.store, sys.store),
 			lantern.IntelFromScreening: screening.Proposer(sys.store),
-		}})
+		},
+		Named: map[string]func(context.Context, string) (string, error){lantern.IntelFromScreening: screening.Named(sys.store)},
+	})
 	if err != nil {
 		stop()
 		stopReporting()

@@ -49,15 +49,38 @@ func stripPDFChild(exe string, data []byte, timeout time.Duration) ([]byte, erro
 	cmd := exec.CommandContext(ctx, exe, "strip-pdf")
 	cmd.Env = []string{} // nothing of the server's environment
 	cmd.Stdin = bytes.NewReader(data)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
+	out, errOut := &capWriter{max: pdfMaxOut(len(data))}, &capWriter{max: 4 << 10}
+	cmd.Stdout, cmd.Stderr = out, errOut
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("rewriting the PDF took longer than %v", timeout)
 		}
-		return nil, fmt.Errorf("the PDF could not be rewritten: %s", bytes.TrimSpace(errOut.Bytes()))
+		if out.over {
+			return nil, errors.New("the rewritten PDF grew too large")
+		}
+		return nil, fmt.Errorf("the PDF could not be rewritten: %s", bytes.TrimSpace(errOut.buf.Bytes()))
 	}
-	return out.Bytes(), nil
+	return out.buf.Bytes(), nil
+}
+
+// pdfMaxOut bounds a rewritten PDF: rewriting does not decompress
+// streams, so a copy several times the original's size means something is
+// wrong.
+func pdfMaxOut(in int) int { return 4*in + 1<<20 }
+
+// capWriter keeps at most max bytes and then fails, which stops the child.
+type capWriter struct {
+	max  int
+	buf  bytes.Buffer
+	over bool
+}
+
+func (w *capWriter) Write(p []byte) (int, error) {
+	if w.buf.Len()+len(p) > w.max {
+		w.over = true
+		return 0, errors.New("output too large")
+	}
+	return w.buf.Write(p)
 }
 
 // runStripPDF is `lantern strip-pdf`: it reads a PDF on standard input and

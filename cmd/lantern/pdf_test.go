@@ -65,3 +65,13 @@ const minimalPDF = "%PDF-1.4\n" +
 	"4 0 obj\n<< /Author (Quillfeather) /Title (Notes) >>\nendobj\n" +
 	"xref\n0 5\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n0000000115 00000 n \n0000000186 00000 n \n" +
 	"trailer\n<< /Size 5 /Root 1 0 R /Info 4 0 R >>\nstartxref\n245\n%%EOF\n"
+
+func TestCapWriter(t *testing.T) {
+	w := &capWriter{max: 5}
+	if n, err := w.Write([]byte("abc")); n != 3 || err != nil {
+		t.Fatalf("first write: %d %v", n, err)
+	}
+	if _, err := w.Write([]byte("def")); err == nil || !w.over || w.buf.String() != "abc" {
+		t.Errorf("over the cap: %v, over %v, kept %q", err, w.over, w.buf.String())
+	}
+}

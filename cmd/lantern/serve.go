@@ -131,7 +131,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	il, err := intel.NewService(intel.Config{Store: rp.Intel, Audit: sys.store, Staff: sys.store,
 		Proposers: map[string]func(context.Context, string) ([]intel.Proposal, error){
-			lantern.IntelFromReferral:  referral.Proposer(sys.store, sys.store),
+			lantern.IntelFromReferral:  referral.Proposer(sys.store, sys.store, forceNames(cfg)...),
 			lantern.IntelFromScreening: screening.Proposer(sys.store),
 		},
 		Named: map[string]func(context.Context, string) (string, error){lantern.IntelFromScreening: screening.Named(sys.store)},

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"lantern"
 	"lantern/auth"
@@ -16,7 +17,19 @@ import (
 func workspaceSettings() []setting {
 	return []setting{
 		{Name: "oidc-name", Usage: "single sign-on: what the sign-in button calls the identity provider (\"Sign in with …\"); empty says \"single sign-on\""},
+		{Name: "force-names", Usage: "comma-separated names this force goes by (\"Midshire Police, Midshire Constabulary\"): a referral naming another force says so beside each proposed member of staff; empty notes any named force for checking"},
 	}
+}
+
+// forceNames is the force-names setting as a list.
+func forceNames(cfg *config) []string {
+	var out []string
+	for _, n := range strings.Split(cfg.str("force-names"), ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // newWorkspace builds the workspace's domain services over the store, the

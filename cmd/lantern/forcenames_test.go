@@ -7,9 +7,9 @@ import (
 
 func TestForceNamesSetting(t *testing.T) {
 	for in, want := range map[string][]string{
-		"":                                      nil,
-		" , ":                                   nil,
-		"Midshire Police":                       {"Midshire Police"},
+		"":                                       nil,
+		" , ":                                    nil,
+		"Midshire Police":                        {"Midshire Police"},
 		"Midshire Police, Midshire Constabulary": {"Midshire Police", "Midshire Constabulary"},
 	} {
 		cfg, _, _, err := loadConfig("serve", []string{"--force-names", in}, func(string) string { return "" }, nil, serveSettings())

@@ -103,22 +103,18 @@ func (s *Server) apiReferralList(w http.ResponseWriter, r *http.Request, p lante
 }
 
 func (s *Server) apiReferralGet(w http.ResponseWriter, r *http.Request, p lantern.Principal, a lantern.Action) {
-	s.apiReferralCall(w, r, p, a, http.StatusOK, func(rs Referrals, id int64) (any, error) {
-		ref, msgs, err := rs.Get(r.Context(), id)
+	s.apiReferralCall(w, r, p, a, http.StatusOK, func(rs Referrals, _ int64) (any, error) {
+		_, v, err := loadReferral(r, rs)
 		if err != nil {
 			return nil, err
 		}
-		files, err := rs.Files(r.Context(), id)
-		if err != nil {
-			return nil, err
+		if v.Messages == nil {
+			v.Messages = []*lantern.ReferralMessage{}
 		}
-		if msgs == nil {
-			msgs = []*lantern.ReferralMessage{}
+		if v.Files == nil {
+			v.Files = []*lantern.ReferralAttachment{}
 		}
-		if files == nil {
-			files = []*lantern.ReferralAttachment{}
-		}
-		return referralReply{Referral: ref, Messages: msgs, Files: files}, nil
+		return referralReply{Referral: v.Referral, Messages: v.Messages, Files: v.Files}, nil
 	})
 }
 

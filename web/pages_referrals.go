@@ -185,13 +185,34 @@ func (s *Server) handleReferralSubmit(w http.ResponseWriter, r *http.Request, p 
 }
 
 // referralData is a referral page's own data.
-type referralData struct {
+// referralView is one referral as both the partner's and the unit's page
+// show it.
+type referralView struct {
 	Referral *lantern.Referral
 	Messages []*lantern.ReferralMessage
 	Files    []*lantern.ReferralAttachment
-	Limits   fileLimits
-	Done     string
-	Message  string // as typed, when the form comes back with an error
+}
+
+// loadReferral reads the referral in the path with its messages and files,
+// as the service lets the user see them.
+func loadReferral(r *http.Request, rs Referrals) (int64, referralView, error) {
+	var v referralView
+	id, err := referralID(r)
+	if err != nil {
+		return 0, v, err
+	}
+	if v.Referral, v.Messages, err = rs.Get(r.Context(), id); err != nil {
+		return 0, v, err
+	}
+	v.Files, err = rs.Files(r.Context(), id)
+	return id, v, err
+}
+
+type referralData struct {
+	referralView
+	Limits  fileLimits
+	Done    string
+	Message string // as typed, when the form comes back with an error
 }
 
 // referralID reads a referral id from the path; anything else is not
@@ -205,19 +226,12 @@ func referralID(r *http.Request) (int64, error) {
 }
 
 func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, p lantern.Principal, rs Referrals, status int, d referralData, errs []formError) {
-	id, err := referralID(r)
+	id, v, err := loadReferral(r, rs)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if d.Referral, d.Messages, err = rs.Get(r.Context(), id); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if d.Files, err = rs.Files(r.Context(), id); err != nil {
-		s.Error(w, r, err)
-		return
-	}
+	d.referralView = v
 	d.Limits = limitsOf(rs)
 	page := s.newPage(r, &p, "Referral "+strconv.FormatInt(id, 10), d)
 	page.Errors = errs
@@ -280,9 +294,7 @@ func (s *Server) handleReferralMessage(w http.ResponseWriter, r *http.Request, p
 
 // unitReferralData is the unit's referral page's own data.
 type unitReferralData struct {
-	Referral *lantern.Referral
-	Messages []*lantern.ReferralMessage
-	Files    []*lantern.ReferralAttachment
+	referralView
 	// Items are the intelligence items recorded from the referral, each
 	// with the staff its officer details point to, for an analyst.
 	Items      []referralItem
@@ -346,19 +358,12 @@ func (s *Server) handleUnitReferralsPage(w http.ResponseWriter, r *http.Request,
 }
 
 func (s *Server) renderUnitReferral(w http.ResponseWriter, r *http.Request, p lantern.Principal, rs Referrals, status int, d unitReferralData, errs []formError) {
-	id, err := referralID(r)
+	id, v, err := loadReferral(r, rs)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if d.Referral, d.Messages, err = rs.Get(r.Context(), id); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if d.Files, err = rs.Files(r.Context(), id); err != nil {
-		s.Error(w, r, err)
-		return
-	}
+	d.referralView = v
 	d.Items = s.referralItems(r.Context(), p, id)
 	for _, st := range lantern.ReferralStates {
 		if st != lantern.ReferralWithdrawn && lantern.ReferralTransitionAllowed(d.Referral.Status, st) {
@@ -484,9 +489,9 @@ func fileID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// sendFile sends a referral's file as a download, never shown in the page.
-func sendFile(w http.ResponseWriter, a *lantern.ReferralAttachment, data []byte) {
-	name := a.Name
+// sendFile sends a file as a download, never shown in the page and never
+// cached: a report's or a referral's attachment.
+func sendFile(w http.ResponseWriter, name string, data []byte) {
 	if name == "" {
 		name = "attachment"
 	}
@@ -536,5 +541,5 @@ func (s *Server) referralFile(w http.ResponseWriter, r *http.Request, p lantern.
 		s.Error(w, r, err)
 		return
 	}
-	sendFile(w, f, data)
+	sendFile(w, f.Name, data)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -304,16 +303,7 @@ func (s *Server) handleReportFile(w http.ResponseWriter, r *http.Request, p lant
 		s.Error(w, r, err)
 		return
 	}
-	name := "attachment"
-	if f.Name != "" {
-		name = f.Name
-	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	_, _ = w.Write(data)
+	sendFile(w, f.Name, data)
 }
 
 // The workspace API for reports: the same service, as JSON.

@@ -95,9 +95,8 @@ func startReporting(cfg *config, sys *system, logger *slog.Logger, reg prometheu
 	logger = logger.With("component", "reporting")
 	audit, _ := sys.store.(lantern.AuditService)
 	rp := &reporting{}
-	rp.Keyring = report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger, RoleOf: roleOf(sys.store)})
 	var err error
-	if rp.Intel, err = report.NewSealedIntel(report.IntelConfig{Store: sys.store, Keyring: rp.Keyring, Logger: logger.With("component", "intel")}); err != nil {
+	if rp.Keyring, rp.Intel, err = sys.sealedIntel(logger); err != nil {
 		return nil, err
 	}
 	receipts, err := report.NewReceipts(sys.keys.receipts)
@@ -158,15 +157,30 @@ func (rp *reporting) Shutdown(ctx context.Context) error {
 	return rp.srv.Shutdown(ctx)
 }
 
+// sealedIntel returns the process's one keyring (the unit's key pairs,
+// unlocked per session) and the intelligence log sealed under it, made on
+// first use: intake seals screening findings with it, the reporting
+// channel and the workspace read and write through it.
+func (sys *system) sealedIntel(logger *slog.Logger) (*report.Keyring, *report.SealedIntel, error) {
+	if sys.intel != nil {
+		return sys.keyring, sys.intel, nil
+	}
+	audit, _ := sys.store.(lantern.AuditService)
+	kr := report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger.With("component", "keyring"), RoleOf: roleOf(sys.store)})
+	in, err := report.NewSealedIntel(report.IntelConfig{Store: sys.store, Keyring: kr, Logger: logger.With("component", "intel")})
+	if err != nil {
+		return nil, nil, err
+	}
+	sys.keyring, sys.intel = kr, in
+	return kr, in, nil
+}
+
 // screeningSealer seals the intelligence items the store records from
 // screening findings as intake applies them, for the same recipients as
 // every other item. Sealing needs public keys only, so it works in `lantern
 // ingest` and before anyone has signed in.
 func screeningSealer(sys *system, logger *slog.Logger) (func(context.Context) (lantern.IntelSeal, error), error) {
-	logger = logger.With("component", "intel")
-	audit, _ := sys.store.(lantern.AuditService)
-	kr := report.NewKeyring(report.KeyringConfig{Store: sys.store, Audit: audit, Logger: logger, RoleOf: roleOf(sys.store)})
-	in, err := report.NewSealedIntel(report.IntelConfig{Store: sys.store, Keyring: kr, Logger: logger})
+	_, in, err := sys.sealedIntel(logger)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"lantern/intake"
 	"lantern/nats"
 	"lantern/postgres"
+	"lantern/report"
 	"lantern/sqlite"
 	"lantern/web"
 )
@@ -156,6 +157,9 @@ type system struct {
 	// clearIntel is set while intelligence items wait in clear for a unit
 	// member's key (see sealClearIntel).
 	clearIntel atomic.Bool
+	// keyring and intel are made once, by sealedIntel.
+	keyring *report.Keyring
+	intel   *report.SealedIntel
 }
 
 // describe returns the message of a Lantern error, or the text of any other.

@@ -114,7 +114,7 @@ func (s *Server) apiReferralGet(w http.ResponseWriter, r *http.Request, p lanter
 		if v.Files == nil {
 			v.Files = []*lantern.ReferralAttachment{}
 		}
-		return referralReply{Referral: v.Referral, Messages: v.Messages, Files: v.Files}, nil
+		return referralReply(v), nil
 	})
 }
 
